@@ -1,0 +1,125 @@
+/**
+ * Match data, one interface per extension, discriminated by `name` (the -m
+ * name iptables-save prints). Fields hold the parsed, canonical values (what
+ * the kernel's xt_*_info would hold); anything the text layer needs to print
+ * the rule back exactly (input form variants) is kept too.
+ * Ranges are inclusive [lo, hi]. `inv*` is the "!" of the option it follows.
+ */
+
+export interface PortRange { lo: number; hi: number }
+export interface AddrMask { addr: number; mask: number }
+
+export interface TcpMatch {
+  name: 'tcp';
+  sport: PortRange; invSport: boolean;
+  dport: PortRange; invDport: boolean;
+  /** --tcp-flags mask comp (0/0 = no test). */
+  flagsMask: number; flagsCmp: number; invFlags: boolean;
+  /** --tcp-option N, 0 = absent. */
+  option: number; invOption: boolean;
+}
+export interface UdpMatch {
+  name: 'udp';
+  sport: PortRange; invSport: boolean;
+  dport: PortRange; invDport: boolean;
+}
+export interface IcmpMatch {
+  name: 'icmp';
+  /** 255 = any. */
+  type: number; codeLo: number; codeHi: number; invert: boolean;
+}
+export interface SpiMatch { name: 'ah' | 'esp'; spiLo: number; spiHi: number; invert: boolean }
+
+export interface ConntrackMatch {
+  name: 'conntrack' | 'state';
+  /** CtState bits; undefined = option absent. */
+  state?: number; invState?: boolean;
+  proto?: number; invProto?: boolean;
+  origSrc?: AddrMask; invOrigSrc?: boolean;
+  origDst?: AddrMask; invOrigDst?: boolean;
+  replSrc?: AddrMask; invReplSrc?: boolean;
+  replDst?: AddrMask; invReplDst?: boolean;
+  origSrcPort?: PortRange; invOrigSrcPort?: boolean;
+  origDstPort?: PortRange; invOrigDstPort?: boolean;
+  replSrcPort?: PortRange; invReplSrcPort?: boolean;
+  replDstPort?: PortRange; invReplDstPort?: boolean;
+  /** CtStatus bits; 0 with the option present = NONE. */
+  status?: number; invStatus?: boolean;
+  /** Remaining lifetime in seconds. */
+  expire?: PortRange; invExpire?: boolean;
+  dir?: 'ORIGINAL' | 'REPLY';
+}
+export interface DscpMatch { name: 'dscp'; dscp: number; invert: boolean }
+export interface EcnMatch {
+  name: 'ecn';
+  ece?: boolean; invEce?: boolean;
+  cwr?: boolean; invCwr?: boolean;
+  /** --ecn-ip-ect 0..3. */
+  ect?: number; invEct?: boolean;
+}
+export interface HelperMatch { name: 'helper'; helper: string; invert: boolean }
+export interface IprangeMatch {
+  name: 'iprange';
+  src?: { lo: number; hi: number }; invSrc?: boolean;
+  dst?: { lo: number; hi: number }; invDst?: boolean;
+}
+export interface LengthMatch { name: 'length'; lo: number; hi: number; invert: boolean }
+export interface LimitMatch {
+  name: 'limit';
+  /** Period per packet in 1/10000 s (XT_LIMIT_SCALE), as the kernel stores it. */
+  avg: number;
+  burst: number;
+}
+export interface MacMatch { name: 'mac'; /** 12 lower-case hex digits, no colons. */ mac: string; invert: boolean }
+export interface MarkMatch { name: 'mark'; mark: number; mask: number; invert: boolean }
+export interface MultiportMatch {
+  name: 'multiport';
+  which: 'src' | 'dst' | 'any';
+  ports: PortRange[];
+  invert: boolean;
+}
+export interface OwnerMatch {
+  name: 'owner';
+  uid?: { lo: number; hi: number }; invUid?: boolean;
+  gid?: { lo: number; hi: number }; invGid?: boolean;
+  socketExists?: boolean; invSocketExists?: boolean;
+  supplGroups?: boolean;
+}
+export interface PkttypeMatch { name: 'pkttype'; /** PktType value. */ type: number; invert: boolean }
+export interface RecentMatch {
+  name: 'recent';
+  mode: 'set' | 'rcheck' | 'update' | 'remove';
+  invert: boolean;
+  seconds: number; reap: boolean; hitcount: number; rttl: boolean;
+  listName: string;
+  mask: number;
+  side: 'source' | 'dest';
+}
+export interface TcpmssMatch { name: 'tcpmss'; lo: number; hi: number; invert: boolean }
+export interface TosMatch { name: 'tos'; value: number; mask: number; invert: boolean }
+export interface TtlMatch { name: 'ttl'; mode: 'eq' | 'ne' | 'lt' | 'gt'; value: number }
+/** The tutorial's unclean match: packets with malformed or odd headers (rawgate's own checks). */
+export interface UncleanMatch { name: 'unclean' }
+export interface CommentMatch { name: 'comment'; comment: string }
+export interface AddrtypeMatch {
+  name: 'addrtype';
+  /** AddrType bit sets; 0 = not tested. */
+  src: number; invSrc: boolean;
+  dst: number; invDst: boolean;
+  limitIfaceIn: boolean; limitIfaceOut: boolean;
+}
+export interface ConnmarkMatch { name: 'connmark'; mark: number; mask: number; invert: boolean }
+
+/**
+ * Any further extension the text layer supports (for iptables' own test
+ * suite) is added here with its own interface, and the evaluator must handle
+ * it; an extension rawgate cannot evaluate is refused at parse time with
+ * code EXT_UNSUPPORTED rather than loaded and ignored.
+ */
+export type Match =
+  | TcpMatch | UdpMatch | IcmpMatch | SpiMatch | ConntrackMatch | DscpMatch | EcnMatch
+  | HelperMatch | IprangeMatch | LengthMatch | LimitMatch | MacMatch | MarkMatch
+  | MultiportMatch | OwnerMatch | PkttypeMatch | RecentMatch | TcpmssMatch | TosMatch
+  | TtlMatch | UncleanMatch | CommentMatch | AddrtypeMatch | ConnmarkMatch;
+
+export type MatchName = Match['name'];

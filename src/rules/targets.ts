@@ -1,0 +1,50 @@
+/**
+ * Target data, discriminated by `kind`. 'none' is a rule without -j (it only
+ * counts); 'verdict' the built-in verdicts; 'jump'/'goto' user chains; every
+ * other kind is an extension target named as iptables names it (-j NAME).
+ * Fields hold canonical values plus the input form where -L prints it
+ * differently from save (MARK, TOS).
+ */
+
+export interface NatRange {
+  /** Address range (0/0 when only ports are given). */
+  minIp: number; maxIp: number;
+  /** Port range (0/0 when no ports are given). */
+  minPort: number; maxPort: number;
+  /** Base port for the /base form (0 = none). */
+  basePort: number;
+}
+
+export type Target =
+  | { kind: 'none' }
+  | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'RETURN' | 'QUEUE' }
+  | { kind: 'jump'; chain: string }
+  | { kind: 'goto'; chain: string }
+  | { kind: 'LOG'; level: number; prefix: string; /** bit 0 tcp-sequence, 1 tcp-options, 2 ip-options, 3 uid */ flags: number }
+  | { kind: 'NFLOG'; group: number; prefix: string; size?: number; threshold?: number }
+  | { kind: 'ULOG'; group: number; prefix: string; cprange: number; qthreshold: number }
+  | { kind: 'REJECT'; with: RejectWith }
+  | { kind: 'MARK'; value: number; mask: number; form: 'set' | 'xset' | 'and' | 'or' | 'xor' }
+  | { kind: 'CONNMARK'; mode: 'set' | 'save' | 'restore'; ctmark: number; ctmask: number; nfmask: number; form: string }
+  | { kind: 'TOS'; value: number; mask: number; form: 'set' | 'and' | 'or' | 'xor' | 'symbolic' }
+  | { kind: 'DSCP'; dscp: number }
+  | { kind: 'ECN'; removeEce: boolean; setCwr?: number; setEce?: number; ipEct?: number }
+  | { kind: 'TTL'; mode: 'set' | 'inc' | 'dec'; value: number }
+  | { kind: 'TCPMSS'; mss: number; /** true = --clamp-mss-to-pmtu */ clamp: boolean }
+  | { kind: 'CLASSIFY'; priority: number }
+  | { kind: 'SNAT' | 'DNAT'; range: NatRange | null; random: boolean; randomFully: boolean; persistent: boolean }
+  | { kind: 'MASQUERADE'; minPort: number; maxPort: number; random: boolean; randomFully: boolean }
+  | { kind: 'REDIRECT'; minPort: number; maxPort: number; random: boolean }
+  | { kind: 'NETMAP'; addr: number; mask: number }
+  | { kind: 'SAME'; ranges: NatRange[]; nodst: boolean; random: boolean }
+  | { kind: 'MIRROR' }
+  | { kind: 'NOTRACK' }
+  | { kind: 'CT'; notrack: boolean; helper: string; zone: number }
+  | { kind: 'TRACE' };
+
+export type TargetKind = Target['kind'];
+
+export type RejectWith =
+  | 'icmp-net-unreachable' | 'icmp-host-unreachable' | 'icmp-port-unreachable'
+  | 'icmp-proto-unreachable' | 'icmp-net-prohibited' | 'icmp-host-prohibited'
+  | 'icmp-admin-prohibited' | 'tcp-reset';
