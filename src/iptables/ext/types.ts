@@ -26,6 +26,8 @@ export interface ParseCtx {
   nextArg(option: string): string;
   /** Look at the next word without consuming it (undefined at the end). */
   peekArg(): string | undefined;
+  /** Print a warning on stderr the way iptables does, without failing the command. */
+  warn(text: string): void;
 }
 
 /** Where a rule may be used, for checks the kernel makes (xt_check_*: table and hooks). */

@@ -1,0 +1,246 @@
+/**
+ * runIptablesRestore: the `iptables-restore` program (1.8.9, nft) as a pure
+ * function of its options, its input text and a ruleset.
+ * Semantics (observed on the real program, test/iptables/fixtures):
+ *  - each "*table ... COMMIT" block is one transaction; without --noflush the
+ *    block starts by deleting the table (a block with no chain or rule line
+ *    leaves no table); ":chain" lines set policies (counters only with -c) or
+ *    create/flush user chains; rule lines are iptables arguments split with
+ *    restore's quoting (double quotes group, backslash escapes inside them);
+ *  - errors name their line; a jump to a chain that does not exist at that
+ *    point of the block is reported at the COMMIT line, as are kernel refusals;
+ *  - blocks committed before an error stay applied (iptables does this), unless
+ *    `atomic` is set: then any error leaves the ruleset untouched.
+ */
+import type { Ruleset, TableName } from '../../rules/model.js';
+import * as ops from '../../rules/ops.js';
+import { IptablesError, paramProblem } from '../errors.js';
+import { findKernelProblem, kernelFailure } from '../validate.js';
+import { Getopt, NON_OPTION } from './getopt.js';
+import { checkNewChainName, parseCommandLine, XT_EXTENSION_MAXNAMELEN } from './parse.js';
+import { asIptablesError, renderError } from './render.js';
+import { CommandFailure, execute, isTableName, type RunResult } from './run.js';
+import { BUILTIN_CHAINS } from '../../rules/model.js';
+import { scanU64 } from '../parse-num.js';
+
+export interface RestoreOptions {
+  /** Load nothing at all when any line fails (rawgate's reload semantics). */
+  atomic?: boolean;
+}
+
+const PROG = 'iptables-restore';
+
+const LONG = [
+  { name: 'counters', hasArg: 0 as const, val: 'c' },
+  { name: 'verbose', hasArg: 0 as const, val: 'v' },
+  { name: 'version', hasArg: 0 as const, val: 'V' },
+  { name: 'test', hasArg: 0 as const, val: 't' },
+  { name: 'help', hasArg: 0 as const, val: 'h' },
+  { name: 'noflush', hasArg: 0 as const, val: 'n' },
+  { name: 'modprobe', hasArg: 1 as const, val: 'M' },
+  { name: 'table', hasArg: 1 as const, val: 'T' },
+  { name: 'ipv4', hasArg: 0 as const, val: '4' },
+  { name: 'ipv6', hasArg: 0 as const, val: '6' },
+  { name: 'wait', hasArg: 0 as const, val: 'w' },
+  { name: 'wait-interval', hasArg: 0 as const, val: 'W' },
+];
+
+/** add_param_to_argv: iptables-restore's word splitting. */
+export function splitRestoreLine(line: string): string[] {
+  const out: string[] = [];
+  let buf = '';
+  let quoteOpen = false;
+  let escaped = false;
+  for (const ch of line) {
+    if (quoteOpen) {
+      if (escaped) { buf += ch; escaped = false; continue; }
+      if (ch === '\\') { escaped = true; continue; }
+      if (ch !== '"') { buf += ch; continue; }
+      quoteOpen = false;
+      out.push(buf);
+      buf = '';
+      continue;
+    }
+    if (ch === '"') { quoteOpen = true; continue; }
+    if (ch === ' ' || ch === '\t' || ch === '\n') {
+      if (buf.length) { out.push(buf); buf = ''; }
+      continue;
+    }
+    buf += ch;
+  }
+  if (buf.length) out.push(buf);
+  return out;
+}
+
+/** Thrown to end the run: what to print and the exit status. */
+class RestoreExit extends Error {
+  constructor(readonly stderr: string, readonly status: number) {
+    super(stderr);
+  }
+}
+
+function lineFailed(line: number, e: IptablesError): RestoreExit {
+  if (e.form === 'op') {
+    const msg = e.message.replace(" Run `dmesg' for more information.", '');
+    return new RestoreExit(`${PROG}: line ${line} failed: ${msg}\n`, 1);
+  }
+  return new RestoreExit(renderError(e, PROG, e.form === 'param' || e.form === 'bare' ? line : undefined), e.status);
+}
+
+export function runIptablesRestore(argv: readonly string[], input: string, rs: Ruleset, opts: RestoreOptions = {}): RunResult {
+  const g = new Getopt([PROG, ...argv], { b: 0, c: 0, v: 0, V: 0, t: 0, h: 0, n: 0, M: 1, T: 1, '4': 0, '6': 0, w: 0, W: 0 }, LONG);
+  let counters = false;
+  let verbose = false;
+  let testing = false;
+  let noflush = false;
+  let onlyTable: string | undefined;
+  for (let r = g.next(); r; r = g.next()) {
+    switch (r.c) {
+      case 'c': counters = true; break;
+      case 'v': verbose = true; break;
+      case 't': testing = true; break;
+      case 'n': noflush = true; break;
+      case 'T': onlyTable = r.optarg; break;
+      case 'M': case 'b': case '4': break;
+      case 'w': case 'W':
+        if (g.optind < g.argv.length && !g.argv[g.optind]!.startsWith('-')) g.optind++;
+        break;
+      case 'V': return { stdout: 'iptables-restore v1.8.9 (nf_tables)\n', stderr: '', status: 0, ruleset: rs };
+      case 'h':
+        return {
+          stdout: 'Usage: iptables-restore [-c] [-v] [-V] [-t] [-h] [-n] [-w secs] [-W usecs] [-T table] [-M command] [file]\n',
+          stderr: '', status: 0, ruleset: rs,
+        };
+      case '6': return { stdout: '', stderr: 'This is the IPv4 version of iptables-restore.\n', status: 1, ruleset: rs };
+      case NON_OPTION: break; // the file to read: the caller passes its contents as `input`
+      default: {
+        const word = g.argv[g.optind - 1]!;
+        const msg = r.c === ':' ? `option requires an argument -- '${word.replace(/^-+/, '')}'`
+          : word.startsWith('--') ? `unrecognized option '${word}'` : `invalid option -- '${word.slice(-1)}'`;
+        return { stdout: '', stderr: `${PROG}: ${msg}\nTry \`${PROG} -h' for more information.\n`, status: 1, ruleset: rs };
+      }
+    }
+  }
+
+  let committed = rs;
+  let stdout = '';
+  const lines = input.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+
+  let inTable = false;
+  let table: TableName | undefined;
+  let skipping = false;
+  let work: Ruleset = rs;
+  let pendingJump: { error: IptablesError } | undefined;
+
+  try {
+    for (let i = 0; i < lines.length; i++) {
+      const n = i + 1;
+      const text = lines[i]!;
+      if (text === '') continue;
+      if (text.startsWith('#')) { if (verbose) stdout += text + '\n'; continue; }
+      if (inTable && text === 'COMMIT') {
+        if (pendingJump) throw lineFailed(n, pendingJump.error);
+        if (!skipping) {
+          const t = work.tables.get(table!);
+          const problem = t ? findKernelProblem(t) : undefined;
+          if (problem) throw lineFailed(n, kernelFailure(problem.error, 'RULE_APPEND', problem.chain));
+          if (!testing) committed = work;
+        }
+        inTable = false;
+        skipping = false;
+        continue;
+      }
+      if (text.startsWith('*') && !inTable) {
+        const name = text.slice(1).split(/[ \t]+/)[0] ?? '';
+        if (name === '') throw lineFailed(n, paramProblem(`${PROG}: line ${n} table name invalid`));
+        if (!isTableName(name)) throw lineFailed(n, paramProblem(`${PROG}: line ${n} table name '${name}' invalid`));
+        inTable = true;
+        table = name;
+        skipping = onlyTable !== undefined && onlyTable !== name;
+        pendingJump = undefined;
+        work = committed;
+        if (!skipping && !noflush) {
+          if (verbose) stdout += BUILTIN_CHAINS[name].map((c) => `Flushing chain \`${c}'\n`).join('');
+          const tables = new Map(work.tables);
+          tables.delete(name);
+          work = { tables };
+        }
+        continue;
+      }
+      if (skipping) continue;
+      if (!inTable) throw new RestoreExit(`${PROG}: line ${n} failed\n`, 1);
+      if (text.startsWith(':')) {
+        work = chainLine(work, table!, text, n, counters);
+        continue;
+      }
+      // A rule (or any iptables command) line.
+      let rest = text;
+      const extra: string[] = [];
+      if (rest.startsWith('[')) {
+        const close = rest.indexOf(']');
+        if (close < 0) throw lineFailed(n, paramProblem(`Bad line ${n}: need ]`));
+        const inside = rest.slice(1, close);
+        const colon = inside.indexOf(':');
+        if (colon <= 0) throw lineFailed(n, paramProblem(`Bad line ${n}: need :`));
+        if (colon === inside.length - 1) throw lineFailed(n, paramProblem(`Bad line ${n}: need ]`));
+        if (counters) extra.push('--set-counters', inside.slice(0, colon), inside.slice(colon + 1));
+        rest = rest.slice(close + 1);
+      }
+      try {
+        const p = parseCommandLine([PROG, ...extra, ...splitRestoreLine(rest)], { restore: true, table: table! });
+        if (p.output !== undefined) { stdout += p.output; continue; }
+        const r = execute(p, work, { deferKernelChecks: true, echoRules: verbose });
+        stdout += r.stdout;
+        work = r.ruleset;
+      } catch (e) {
+        if (e instanceof CommandFailure) { stdout += e.stdout; throw lineFailed(n, e.error); }
+        const err = asIptablesError(e);
+        if (err.code === 'NO_TARGET_CHAIN') {
+          pendingJump ??= { error: err };
+          continue;
+        }
+        throw lineFailed(n, err);
+      }
+    }
+    if (inTable) throw new RestoreExit(`${PROG}: COMMIT expected at line ${lines.length + 1}\n`, 1);
+  } catch (e) {
+    if (e instanceof RestoreExit) {
+      return { stdout, stderr: e.stderr, status: e.status, ruleset: opts.atomic ? rs : committed };
+    }
+    throw e;
+  }
+  return { stdout, stderr: '', status: 0, ruleset: committed };
+}
+
+/** ":NAME POLICY [p:b]" */
+function chainLine(rs: Ruleset, table: TableName, text: string, n: number, counters: boolean): Ruleset {
+  const words = text.slice(1).split(/[ \t]+/).filter((w) => w !== '');
+  const name = words[0];
+  if (name === undefined) throw lineFailed(n, paramProblem(`${PROG}: line ${n} chain name invalid`));
+  if (name.length >= XT_EXTENSION_MAXNAMELEN) {
+    throw lineFailed(n, paramProblem(`Invalid chain name \`${name}' (${XT_EXTENSION_MAXNAMELEN - 1} chars max)`));
+  }
+  const policy = words[1];
+  if (policy === undefined) throw lineFailed(n, paramProblem(`${PROG}: line ${n} policy invalid\n`));
+  try {
+    if (ops.isBuiltinChain(table, name)) {
+      let c = { pkts: 0, bytes: 0 };
+      if (counters) {
+        const m = /^\[(\d+):(\d+)\]$/.exec(words[2] ?? '');
+        const p = m ? scanU64(m[1]!) : undefined;
+        const b = m ? scanU64(m[2]!) : undefined;
+        if (p === undefined || b === undefined) throw paramProblem(`invalid policy counters for chain '${name}'`);
+        c = { pkts: Number(p), bytes: Number(b) };
+      }
+      if (policy === '-') return ops.ensureTable(rs, table);
+      return ops.setPolicy(rs, table, name, policy, c);
+    }
+    checkNewChainName(name);
+    const existing = ops.findChain(rs, table, name);
+    if (existing) return ops.flush(rs, table, name);
+    return ops.newChain(rs, table, name);
+  } catch (e) {
+    throw lineFailed(n, asIptablesError(e));
+  }
+}

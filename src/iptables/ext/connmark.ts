@@ -1,0 +1,21 @@
+/** -m connmark (libxt_connmark.c, revision 1): --mark value[/mask], mandatory, "!"-able. */
+import type { ConnmarkMatch } from '../../rules/matches.js';
+import { formatMarkMask } from './mark.js';
+import type { MatchExt } from './types.js';
+import { fcheck, once, parseMarkMask } from './xt-options.js';
+
+export const connmarkMatch: MatchExt<ConnmarkMatch> = {
+  name: 'connmark',
+  options: [{ name: 'mark', hasArg: true, invertible: true }],
+  init: () => ({ name: 'connmark', mark: 0, mask: 0xffffffff, invert: false }),
+  parse(m, option, arg, invert) {
+    once('connmark', m, 'mark');
+    const v = parseMarkMask('connmark', 'mark', arg!);
+    m.mark = v.value;
+    m.mask = v.mask;
+    m.invert = invert;
+  },
+  final: (m) => fcheck('connmark', m, [{ name: 'mark', mand: true }]),
+  save: (m) => `${m.invert ? ' !' : ''} --mark ${formatMarkMask(m.mark, m.mask)}`,
+  print: (m) => ` connmark match ${m.invert ? '!' : ''} ${formatMarkMask(m.mark, m.mask)}`,
+};

@@ -1,0 +1,73 @@
+/**
+ * -j CT (libxt_CT.c, revision 2 texts): --notrack, --helper NAME, --zone
+ * 0..65535, --ctevents / --expevents lists. --timeout and the zone
+ * direction/mark forms are refused (rawgate has no timeout policies).
+ * Kernel: raw table; a helper the kernel does not know fails with ENOENT.
+ */
+import type { Target } from '../../rules/targets.js';
+import { kernelReject, paramProblem } from '../errors.js';
+import type { TargetExt } from './types.js';
+import { needTable } from './usage.js';
+import { once, parseUlong } from './xt-options.js';
+
+type Ct = Extract<Target, { kind: 'CT' }>;
+
+const CT_EVENTS = ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'];
+const EXP_EVENTS = ['new'];
+/** Conntrack helpers a Linux kernel ships for IPv4. */
+const HELPERS = ['ftp', 'irc', 'tftp', 'sip', 'h323', 'RAS', 'Q.931', 'pptp', 'amanda', 'sane', 'snmp', 'netbios-ns', 'snmp_trap'];
+
+function parseEvents(arg: string, names: readonly string[]): number {
+  let mask = 0;
+  for (const w of arg.split(',')) {
+    const i = names.indexOf(w);
+    if (i < 0) throw paramProblem(`Unknown event type "${w}"`, 'BAD_EVENT');
+    mask |= 1 << i;
+  }
+  return mask;
+}
+
+const events = (mask: number, names: readonly string[]) => names.filter((_, i) => mask & (1 << i)).join(',');
+
+function dump(t: Ct, pfx: string): string {
+  let s = '';
+  if (t.notrack) s += ` ${pfx}notrack`;
+  if (t.helper !== '') s += ` ${pfx}helper ${t.helper}`;
+  if (t.ctevents) s += ` ${pfx}ctevents ${events(t.ctevents, CT_EVENTS)}`;
+  if (t.expevents) s += ` ${pfx}expevents ${events(t.expevents, EXP_EVENTS)}`;
+  if (t.zone) s += ` ${pfx}zone ${t.zone}`;
+  return s;
+}
+
+export const ctTarget: TargetExt<Ct> = {
+  name: 'CT',
+  options: [
+    { name: 'notrack', hasArg: false }, { name: 'helper', hasArg: true }, { name: 'zone', hasArg: true },
+    { name: 'ctevents', hasArg: true }, { name: 'expevents', hasArg: true },
+  ],
+  init: () => ({ kind: 'CT', notrack: false, helper: '', zone: 0 }),
+  parse(t, option, arg) {
+    once('CT', t, option);
+    switch (option) {
+      case 'notrack': t.notrack = true; break;
+      case 'helper':
+        if (Buffer.byteLength(arg!) > 15) throw paramProblem('CT: option "--helper" must be no more than 15 characters\n', 'TOO_LONG');
+        t.helper = arg!;
+        break;
+      case 'zone': {
+        const z = parseUlong(arg!, 0, 0xffff);
+        if (z === undefined) throw paramProblem(`Cannot parse ${arg} as a zone ID\n`, 'BAD_ZONE');
+        t.zone = z;
+        break;
+      }
+      case 'ctevents': t.ctevents = parseEvents(arg!, CT_EVENTS); break;
+      case 'expevents': t.expevents = parseEvents(arg!, EXP_EVENTS); break;
+    }
+  },
+  save: (t) => dump(t, '--'),
+  print: (t) => ` CT${dump(t, '')}`,
+  check(t, rule, use) {
+    needTable(use, ['raw']);
+    if (t.helper !== '' && !HELPERS.includes(t.helper)) throw kernelReject('No such file or directory', 'KERNEL_ENOENT');
+  },
+};

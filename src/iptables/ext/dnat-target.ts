@@ -1,0 +1,2 @@
+/** -j DNAT: built with SNAT's code (see SNAT.ts). */
+export { dnatTarget } from './snat-target.js';

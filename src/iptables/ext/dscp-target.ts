@@ -1,0 +1,28 @@
+/** -j DSCP (libxt_DSCP.c): --set-dscp 0..63 or --set-dscp-class NAME; mangle only. */
+import type { Target } from '../../rules/targets.js';
+import { paramProblem } from '../errors.js';
+import { classToDscp } from './dscp.js';
+import type { TargetExt } from './types.js';
+import { needTable } from './usage.js';
+import { fcheck, given, hex2, once, parseUintOpt } from './xt-options.js';
+
+type Dscp = Extract<Target, { kind: 'DSCP' }>;
+
+export const dscpTarget: TargetExt<Dscp> = {
+  name: 'DSCP',
+  options: [{ name: 'set-dscp', hasArg: true }, { name: 'set-dscp-class', hasArg: true }],
+  init: () => ({ kind: 'DSCP', dscp: 0 }),
+  parse(t, option, arg) {
+    once('DSCP', t, option);
+    t.dscp = option === 'set-dscp' ? parseUintOpt('DSCP', option, arg!, 0, 63) : classToDscp(arg!);
+  },
+  final(t) {
+    if (!given(t, 'set-dscp') && !given(t, 'set-dscp-class')) {
+      throw paramProblem('DSCP target: Parameter --set-dscp is required', 'MISSING_OPTION');
+    }
+    fcheck('DSCP', t, [{ name: 'set-dscp', excl: ['set-dscp-class'] }, { name: 'set-dscp-class', excl: ['set-dscp'] }]);
+  },
+  save: (t) => ` --set-dscp ${hex2(t.dscp)}`,
+  print: (t) => ` DSCP set ${hex2(t.dscp)}`,
+  check: (t, rule, use) => needTable(use, ['mangle']),
+};

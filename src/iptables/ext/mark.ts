@@ -1,0 +1,24 @@
+/** -m mark (libxt_mark.c, revision 1): --mark value[/mask], mandatory, "!"-able. */
+import type { MarkMatch } from '../../rules/matches.js';
+import type { MatchExt } from './types.js';
+import { fcheck, hex, once, parseMarkMask } from './xt-options.js';
+
+/** print_mark: " 0x%x" or " 0x%x/0x%x" when the mask is not all ones. */
+export const formatMarkMask = (mark: number, mask: number): string =>
+  (mask >>> 0) === 0xffffffff ? hex(mark) : `${hex(mark)}/${hex(mask)}`;
+
+export const markMatch: MatchExt<MarkMatch> = {
+  name: 'mark',
+  options: [{ name: 'mark', hasArg: true, invertible: true }],
+  init: () => ({ name: 'mark', mark: 0, mask: 0xffffffff, invert: false }),
+  parse(m, option, arg, invert) {
+    once('mark', m, 'mark');
+    const v = parseMarkMask('mark', 'mark', arg!);
+    m.mark = v.value;
+    m.mask = v.mask;
+    m.invert = invert;
+  },
+  final: (m) => fcheck('mark', m, [{ name: 'mark', mand: true }]),
+  save: (m) => `${m.invert ? ' !' : ''} --mark ${formatMarkMask(m.mark, m.mask)}`,
+  print: (m) => ` mark match${m.invert ? ' !' : ''} ${formatMarkMask(m.mark, m.mask)}`,
+};

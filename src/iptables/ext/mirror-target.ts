@@ -1,0 +1,19 @@
+/**
+ * -j MIRROR (the tutorial's ipt_MIRROR; gone from modern kernels, kept by
+ * rawgate): no options, no text. Only from PREROUTING, INPUT and FORWARD.
+ */
+import type { Target } from '../../rules/targets.js';
+import type { TargetExt } from './types.js';
+import { needHooks } from './usage.js';
+
+type Mirror = Extract<Target, { kind: 'MIRROR' }>;
+
+export const mirrorTarget: TargetExt<Mirror> = {
+  name: 'MIRROR',
+  options: [],
+  init: () => ({ kind: 'MIRROR' }),
+  parse() {},
+  save: () => '',
+  print: () => '',
+  check: (t, rule, use) => needHooks(use, ['PREROUTING', 'INPUT', 'FORWARD']),
+};

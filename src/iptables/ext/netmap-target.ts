@@ -1,0 +1,34 @@
+/**
+ * -j NETMAP (libipt_NETMAP.c): --to ADDR[/MASK] (mandatory), host bits
+ * cleared; saved and listed as addr/prefix (dotted when not contiguous).
+ * Kernel: nat table, any of its hooks.
+ */
+import type { Target } from '../../rules/targets.js';
+import { formatAddr, maskToPrefix } from '../addr.js';
+import { parseHostMask } from './conntrack.js';
+import type { TargetExt } from './types.js';
+import { needTable } from './usage.js';
+import { fcheck, once } from './xt-options.js';
+
+type Netmap = Extract<Target, { kind: 'NETMAP' }>;
+
+function text(t: Netmap): string {
+  const p = maskToPrefix(t.mask);
+  return `${formatAddr(t.addr)}/${p >= 0 ? p : formatAddr(t.mask)}`;
+}
+
+export const netmapTarget: TargetExt<Netmap> = {
+  name: 'NETMAP',
+  options: [{ name: 'to', hasArg: true }],
+  init: () => ({ kind: 'NETMAP', addr: 0, mask: 0xffffffff }),
+  parse(t, option, arg) {
+    once('NETMAP', t, 'to');
+    const v = parseHostMask('NETMAP', 'to', arg!);
+    t.mask = v.mask;
+    t.addr = (v.addr & v.mask) >>> 0;
+  },
+  final: (t) => fcheck('NETMAP', t, [{ name: 'to', mand: true }]),
+  save: (t) => ` --to ${text(t)}`,
+  print: (t) => ` to:${text(t)}`,
+  check: (t, rule, use) => needTable(use, ['nat']),
+};

@@ -1,0 +1,30 @@
+/** -m pkttype (libxt_pkttype.c): --pkt-type unicast|broadcast|multicast (aliases host, bcast, mcast), "!"-able. */
+import type { PkttypeMatch } from '../../rules/matches.js';
+import { PktType } from '../../rules/ctstate.js';
+import { paramProblem } from '../errors.js';
+import type { MatchExt } from './types.js';
+import { fcheck, once } from './xt-options.js';
+
+const TYPES: readonly (readonly [string, number])[] = [
+  ['unicast', PktType.HOST], ['broadcast', PktType.BROADCAST], ['multicast', PktType.MULTICAST],
+  ['otherhost', PktType.OTHERHOST],
+  ['bcast', PktType.BROADCAST], ['mcast', PktType.MULTICAST], ['host', PktType.HOST],
+];
+
+const typeName = (t: number) => TYPES.find(([, v]) => v === t)?.[0] ?? String(t);
+
+export const pkttypeMatch: MatchExt<PkttypeMatch> = {
+  name: 'pkttype',
+  options: [{ name: 'pkt-type', hasArg: true, invertible: true }],
+  init: () => ({ name: 'pkttype', type: 0, invert: false }),
+  parse(m, option, arg, invert) {
+    once('pkttype', m, 'pkt-type');
+    const e = TYPES.find(([n]) => n === arg!.toLowerCase());
+    if (!e) throw paramProblem(`Bad packet type '${arg}'`, 'BAD_PKTTYPE');
+    m.type = e[1];
+    m.invert = invert;
+  },
+  final: (m) => fcheck('pkttype', m, [{ name: 'pkt-type', mand: true }]),
+  save: (m) => `${m.invert ? ' !' : ''} --pkt-type ${typeName(m.type)}`,
+  print: (m) => ` PKTTYPE ${m.invert ? '!' : ''}= ${typeName(m.type)}`,
+};

@@ -1,0 +1,54 @@
+/**
+ * -j SNAT and -j DNAT (iptables 1.8.9 libxt_NAT): --to-source /
+ * --to-destination (once, mandatory), --random, --random-fully, --persistent.
+ * Kernel: nat table; SNAT from POSTROUTING and INPUT, DNAT from PREROUTING
+ * and OUTPUT.
+ */
+import type { HookName } from '../../rules/model.js';
+import type { Target } from '../../rules/targets.js';
+import { formatNatRange, parseNatTo, portsAllowed, rangeShown } from './nat-range.js';
+import type { TargetExt } from './types.js';
+import { needHooks, needTable } from './usage.js';
+import { fcheck, once } from './xt-options.js';
+
+type Nat = Extract<Target, { kind: 'SNAT' | 'DNAT' }>;
+
+function natTarget(kind: 'SNAT' | 'DNAT', to: string, hooks: readonly HookName[]): TargetExt<Nat> {
+  return {
+    name: kind,
+    options: [
+      { name: to, hasArg: true }, { name: 'random', hasArg: false },
+      { name: 'random-fully', hasArg: false }, { name: 'persistent', hasArg: false },
+    ],
+    init: () => ({ kind, range: null, random: false, randomFully: false, persistent: false }),
+    parse(t, option, arg, invert, ctx) {
+      once(kind, t, option);
+      if (option === to) t.range = parseNatTo(arg!, portsAllowed(ctx.rule));
+      else if (option === 'random') t.random = true;
+      else if (option === 'random-fully') t.randomFully = true;
+      else t.persistent = true;
+    },
+    final: (t) => fcheck(kind, t, [{ name: to, mand: true }]),
+    save(t) {
+      let s = rangeShown(t.range) ? ` --${to} ${formatNatRange(t.range)}` : '';
+      if (t.random) s += ' --random';
+      if (t.randomFully) s += ' --random-fully';
+      if (t.persistent) s += ' --persistent';
+      return s;
+    },
+    print(t) {
+      let s = rangeShown(t.range) ? ` to:${formatNatRange(t.range)}` : '';
+      if (t.random) s += ' random';
+      if (t.randomFully) s += ' random-fully';
+      if (t.persistent) s += ' persistent';
+      return s;
+    },
+    check(t, rule, use) {
+      needTable(use, ['nat']);
+      needHooks(use, hooks);
+    },
+  };
+}
+
+export const snatTarget = natTarget('SNAT', 'to-source', ['POSTROUTING', 'INPUT']);
+export const dnatTarget = natTarget('DNAT', 'to-destination', ['PREROUTING', 'OUTPUT']);

@@ -1,0 +1,16 @@
+/**
+ * -m unclean: the tutorial's match for malformed packets. Modern iptables
+ * has no such module; rawgate keeps it (no options): saves as `-m unclean`,
+ * lists as `unclean`.
+ */
+import type { UncleanMatch } from '../../rules/matches.js';
+import type { MatchExt } from './types.js';
+
+export const uncleanMatch: MatchExt<UncleanMatch> = {
+  name: 'unclean',
+  options: [],
+  init: () => ({ name: 'unclean' }),
+  parse() {},
+  save: () => '',
+  print: () => ' unclean',
+};
