@@ -28,6 +28,19 @@ export interface RuleHost {
   conntrack(ctx: PacketContext, target: Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>): void;
   /** Conntrack fields for the conntrack match; filled by the conntrack layer (until then: none). */
   ctInfo: CtView;
+  /**
+   * Optional. TCPMSS --clamp-mss-to-pmtu: the smaller of the MTU of the packet's
+   * route (ctx.outIf / next hop) and of the route back to its source, as the
+   * kernel's tcpmss target takes min(dst_mtu, reverse mtu). Absent: 1500.
+   */
+  pathMtu?(ctx: PacketContext): number;
+  /**
+   * Optional. addrtype match: AddrType bit set (1 << RTN_*) of `addr`, seen from
+   * interface `ifIndex` (-1 = any interface, i.e. the whole routing table). Used
+   * when ctx.srcAddrType / dstAddrType is 0 or the rule has --limit-iface-*.
+   * Absent: rawgate classifies by address alone (broadcast/multicast/unicast).
+   */
+  addrType?(addr: number, ifIndex: number): number;
 }
 
 /** Read-only view of the packet's conntrack entry (ctx.ctIndex) for the conntrack/helper/connmark matches. */

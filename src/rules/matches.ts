@@ -77,6 +77,8 @@ export interface MultiportMatch {
   which: 'src' | 'dst' | 'any';
   ports: PortRange[];
   invert: boolean;
+  /** The rule's -p when parsed (only for -L's service names without -n). */
+  proto?: number;
 }
 export interface OwnerMatch {
   name: 'owner';

@@ -13,6 +13,10 @@ export interface NatRange {
   minPort: number; maxPort: number;
   /** Base port for the /base form (0 = none). */
   basePort: number;
+  /** Text-side flags (NF_NAT_RANGE_MAP_IPS / PROTO_SPECIFIED): the input named
+   *  addresses / ports, even 0.0.0.0 or port 0. Absent = infer from non-zero values. */
+  mapIps?: boolean;
+  protoSpecified?: boolean;
 }
 
 export type Target =
@@ -33,13 +37,13 @@ export type Target =
   | { kind: 'TCPMSS'; mss: number; /** true = --clamp-mss-to-pmtu */ clamp: boolean }
   | { kind: 'CLASSIFY'; priority: number }
   | { kind: 'SNAT' | 'DNAT'; range: NatRange | null; random: boolean; randomFully: boolean; persistent: boolean }
-  | { kind: 'MASQUERADE'; minPort: number; maxPort: number; random: boolean; randomFully: boolean }
-  | { kind: 'REDIRECT'; minPort: number; maxPort: number; random: boolean }
+  | { kind: 'MASQUERADE'; minPort: number; maxPort: number; random: boolean; randomFully: boolean; /** --to-ports given (even 0) */ portsGiven?: boolean; /** text only: a /base was given (iptables prints "/0") */ shifted?: boolean }
+  | { kind: 'REDIRECT'; minPort: number; maxPort: number; random: boolean; /** --to-ports given (even 0) */ portsGiven?: boolean }
   | { kind: 'NETMAP'; addr: number; mask: number }
   | { kind: 'SAME'; ranges: NatRange[]; nodst: boolean; random: boolean }
   | { kind: 'MIRROR' }
   | { kind: 'NOTRACK' }
-  | { kind: 'CT'; notrack: boolean; helper: string; zone: number }
+  | { kind: 'CT'; notrack: boolean; helper: string; zone: number; /** --ctevents / --expevents bit sets (IPCT_* / IPEXP_* order); text only */ ctevents?: number; expevents?: number }
   | { kind: 'TRACE' };
 
 export type TargetKind = Target['kind'];

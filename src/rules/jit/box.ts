@@ -1,0 +1,126 @@
+/**
+ * Box projection of a rule: for the five dispatch dimensions (source, destination,
+ * protocol key, source port, destination port) the inclusive interval that every
+ * packet the rule can match lies in. Invariants:
+ * - A box is a SUPERSET of the rule's match set: a packet outside the box can
+ *   never match the rule, so the dispatch may skip the rule without evaluating it.
+ * - Only tests evaluated before the rule's first side-effecting match are used
+ *   (skipping a rule must not skip a side effect the interpreter would have had).
+ * - `exact` means the box test IS the rule's whole test: no residual check needed.
+ * The protocol key folds "has a readable L4 header" into the protocol:
+ * key = proto * 2 + (ctx.l4Off >= 0 ? 1 : 0), so `-p tcp -m tcp` is the single
+ * key 13 while `-p tcp` alone is the interval [12, 13].
+ */
+import type { Rule } from '../model.js';
+import { Frag } from '../model.js';
+
+export const DIMS = 5;
+export const D_SRC = 0;
+export const D_DST = 1;
+export const D_PROTO = 2;
+export const D_SPORT = 3;
+export const D_DPORT = 4;
+/** Largest value per dimension (inclusive). */
+export const DIM_MAX: readonly number[] = [0xffffffff, 0xffffffff, 511, 0xffff, 0xffff];
+
+/**
+ * Matches whose evaluation touches nothing outside ctx (no host call, no state):
+ * matches up to the first one not in this set may narrow the box.
+ */
+const QUIET = new Set(['tcp', 'udp', 'icmp', 'comment', 'mark', 'multiport', 'length', 'ttl', 'tos', 'dscp', 'iprange', 'pkttype']);
+
+export interface RuleBox {
+  lo: number[];
+  hi: number[];
+  exact: boolean;
+}
+
+/** True when the mask is a prefix mask (ones then zeros). */
+function isPrefix(mask: number): boolean {
+  const inv = ~mask >>> 0;
+  return ((inv + 1) & inv) === 0;
+}
+
+/** Address interval of (addr, mask): exact only for prefix masks. */
+function addrRange(addr: number, mask: number): [number, number, boolean] {
+  const lo = (addr & mask) >>> 0;
+  const hi = (lo | ~mask) >>> 0;
+  return [lo, hi, isPrefix(mask)];
+}
+
+export function ruleBox(rule: Rule): RuleBox {
+  const lo = [0, 0, 0, 0, 0];
+  const hi = DIM_MAX.slice();
+  let exact = true;
+
+  if (rule.srcMask !== 0) {
+    if (rule.invSrc) exact = false;
+    else { const [a, b, e] = addrRange(rule.src, rule.srcMask); lo[D_SRC] = a; hi[D_SRC] = b; exact &&= e; }
+  } else if (rule.invSrc) exact = false;
+  if (rule.dstMask !== 0) {
+    if (rule.invDst) exact = false;
+    else { const [a, b, e] = addrRange(rule.dst, rule.dstMask); lo[D_DST] = a; hi[D_DST] = b; exact &&= e; }
+  } else if (rule.invDst) exact = false;
+  if (rule.inIface !== '' || rule.invIn || rule.outIface !== '' || rule.invOut) exact = false;
+  if (rule.frag !== Frag.ANY) exact = false;
+  if (rule.proto !== 0) {
+    if (rule.invProto) exact = false;
+    else { lo[D_PROTO] = rule.proto * 2; hi[D_PROTO] = rule.proto * 2 + 1; }
+  }
+
+  let quiet = true;
+  for (const m of rule.matches) {
+    if (!quiet) { exact = false; continue; }
+    if (!QUIET.has(m.name)) { quiet = false; exact = false; continue; }
+    switch (m.name) {
+      case 'comment':
+        break;
+      case 'tcp':
+      case 'udp': {
+        // A port match needs a readable L4 header: narrow the protocol key to odd values.
+        narrowProtoToL4(lo, hi);
+        if (m.invSport) exact = false; else narrow(lo, hi, D_SPORT, m.sport.lo, m.sport.hi);
+        if (m.invDport) exact = false; else narrow(lo, hi, D_DPORT, m.dport.lo, m.dport.hi);
+        if (m.name === 'tcp' && (m.flagsMask !== 0 || m.invFlags || m.option !== 0 || m.invOption)) exact = false;
+        break;
+      }
+      case 'multiport': {
+        narrowProtoToL4(lo, hi);
+        exact = false;
+        if (!m.invert && m.which !== 'any' && m.ports.length > 0) {
+          let a = 0xffff, b = 0;
+          for (const p of m.ports) { a = Math.min(a, p.lo); b = Math.max(b, p.hi); }
+          narrow(lo, hi, m.which === 'src' ? D_SPORT : D_DPORT, a, b);
+        }
+        break;
+      }
+      case 'icmp':
+        narrowProtoToL4(lo, hi);
+        exact = false;
+        break;
+      default:
+        exact = false;
+    }
+  }
+  // An empty interval (contradictory tests) still needs a valid box: keep lo <= hi
+  // by making it a point the packet can never reach only when it is truly empty.
+  for (let d = 0; d < DIMS; d++) if (lo[d]! > hi[d]!) { lo[d] = 1; hi[d] = 0; }
+  return { lo, hi, exact };
+}
+
+function narrow(lo: number[], hi: number[], d: number, a: number, b: number): void {
+  if (a > lo[d]!) lo[d] = a;
+  if (b < hi[d]!) hi[d] = b;
+}
+
+/** Restrict the protocol key interval to keys with the L4 bit set (odd keys). */
+function narrowProtoToL4(lo: number[], hi: number[]): void {
+  if ((lo[D_PROTO]! & 1) === 0) lo[D_PROTO] = lo[D_PROTO]! + 1;
+  if ((hi[D_PROTO]! & 1) === 0) hi[D_PROTO] = hi[D_PROTO]! - 1;
+}
+
+/** True when the box spans every dimension fully (dispatch cannot exclude it). */
+export function isWide(b: RuleBox): boolean {
+  for (let d = 0; d < DIMS; d++) if (b.lo[d] !== 0 || b.hi[d] !== DIM_MAX[d]) return false;
+  return true;
+}

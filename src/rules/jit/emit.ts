@@ -1,0 +1,160 @@
+/**
+ * JavaScript expressions for one rule's test and statements for its target.
+ * Invariants:
+ * - Tests are emitted in the interpreter's order: generic part first, then the
+ *   matches in rule order, joined with && (so short-circuiting, and therefore
+ *   which stateful matches run, is the interpreter's).
+ * - Inlined tests read only ctx fields and the per-evaluation interface-name
+ *   cache (IN_/OUT_); everything else is a call to a bound MatchFn/TargetFn
+ *   registered in the Pool and bound by the compiler after generation, so
+ *   source generation needs no host (explainChain uses it alone).
+ * - Emitted code allocates nothing.
+ */
+import type { Rule } from '../model.js';
+import { Frag } from '../model.js';
+import type { Match } from '../matches.js';
+import type { Target } from '../targets.js';
+
+/** Something the compiler must bind after generation: the value lands at MF[k] / TF[k]. */
+export interface MatchBind { rule: Rule; match: Match }
+export interface TargetBind { rule: Rule; target: Target; chain: string }
+
+/** Per-module registry of constants the generated code refers to by name. */
+export class Pool {
+  readonly matchBinds: MatchBind[] = [];
+  readonly targetBinds: TargetBind[] = [];
+  readonly values: unknown[] = [];
+  readonly names: string[] = [];
+
+  matchFn(rule: Rule, match: Match): string {
+    this.matchBinds.push({ rule, match });
+    return `MF[${this.matchBinds.length - 1}]`;
+  }
+  targetFn(rule: Rule, target: Target, chain: string): number {
+    this.targetBinds.push({ rule, target, chain });
+    return this.targetBinds.length - 1;
+  }
+  /** A constant hoisted into the module as `const name = C[k]`. */
+  constant(name: string, value: unknown): string {
+    this.values.push(value);
+    this.names.push(name);
+    return name;
+  }
+  header(): string {
+    return this.names.map((n, k) => `const ${n} = C.values[${k}];`).join('\n');
+  }
+}
+
+/** Signed 32-bit literal of an unsigned value (ctx.x & mask yields int32). */
+export function i32(v: number): string {
+  return String(v | 0);
+}
+
+function hex(v: number): string {
+  return `0x${(v >>> 0).toString(16)}`;
+}
+
+/** `ctx.f` within [lo, hi], or '' when that is every 16-bit value. */
+function portTest(field: string, lo: number, hi: number, inv: boolean): string {
+  if (lo === 0 && hi === 0xffff) return inv ? 'false' : '';
+  const t = lo === hi ? `${field} === ${lo}` : `${field} >= ${lo} && ${field} <= ${hi}`;
+  return inv ? `!(${t})` : lo === hi ? t : `(${t})`;
+}
+
+function addrTest(field: string, addr: number, mask: number, inv: boolean): string {
+  if (mask === 0) return inv ? 'false' : '';
+  if ((mask >>> 0) === 0xffffffff) return `${field} ${inv ? '!==' : '==='} ${(addr >>> 0)}`;
+  return `(${field} & ${hex(mask)}) ${inv ? '!==' : '==='} ${i32(addr & mask)}`;
+}
+
+function ifaceTest(cache: 'IN_' | 'OUT_', name: string, inv: boolean): string {
+  if (name === '') return inv ? 'false' : '';
+  const get = cache === 'IN_' ? '(IN_ ?? (IN_ = inName(ctx)))' : '(OUT_ ?? (OUT_ = outName(ctx)))';
+  const t = name.endsWith('+')
+    ? `${get}.startsWith(${JSON.stringify(name.slice(0, -1))})`
+    : `${get} === ${JSON.stringify(name)}`;
+  return inv ? `!(${t})` : t;
+}
+
+/** Inline expression for one match, or a call to its bound MatchFn. */
+function matchTest(m: Match, rule: Rule, pool: Pool): string {
+  switch (m.name) {
+    case 'comment':
+      return '';
+    case 'tcp':
+    case 'udp': {
+      if (m.name === 'tcp' && (m.option !== 0 || m.invOption)) break;
+      const parts = ['ctx.l4Off >= 0'];
+      const s = portTest('ctx.sport', m.sport.lo, m.sport.hi, m.invSport);
+      const d = portTest('ctx.dport', m.dport.lo, m.dport.hi, m.invDport);
+      if (s !== '') parts.push(s);
+      if (d !== '') parts.push(d);
+      if (m.name === 'tcp' && (m.flagsMask !== 0 || m.flagsCmp !== 0 || m.invFlags)) {
+        parts.push(`(ctx.tcpFlags & ${m.flagsMask}) ${m.invFlags ? '!==' : '==='} ${m.flagsCmp}`);
+      }
+      return parts.join(' && ');
+    }
+    case 'icmp': {
+      const t = m.type === 255
+        ? 'true'
+        : `ctx.icmpType === ${m.type} && ctx.icmpCode >= ${m.codeLo} && ctx.icmpCode <= ${m.codeHi}`;
+      return m.invert ? `ctx.l4Off >= 0 && !(${t})` : m.type === 255 ? 'ctx.l4Off >= 0' : `ctx.l4Off >= 0 && ${t}`;
+    }
+    case 'mark':
+      return `(ctx.mark & ${hex(m.mask)}) ${m.invert ? '!==' : '==='} ${i32(m.mark & m.mask)}`;
+    default:
+      break;
+  }
+  return `${pool.matchFn(rule, m)}(ctx)`;
+}
+
+/** The whole test of a rule as one expression ('true' when it matches everything). */
+export function ruleTest(rule: Rule, pool: Pool): string {
+  const parts: string[] = [];
+  const push = (t: string): void => { if (t !== '') parts.push(t); };
+  push(addrTest('ctx.saddr', rule.src, rule.srcMask, rule.invSrc));
+  push(addrTest('ctx.daddr', rule.dst, rule.dstMask, rule.invDst));
+  push(ifaceTest('IN_', rule.inIface, rule.invIn));
+  push(ifaceTest('OUT_', rule.outIface, rule.invOut));
+  if (rule.proto !== 0) push(`ctx.proto ${rule.invProto ? '!==' : '==='} ${rule.proto}`);
+  if (rule.frag === Frag.NON_FIRST) push('ctx.fragOff !== 0');
+  else if (rule.frag === Frag.FIRST_OR_UNFRAGMENTED) push('ctx.fragOff === 0');
+  for (const m of rule.matches) push(matchTest(m, rule, pool));
+  return parts.length === 0 ? 'true' : parts.join(' && ');
+}
+
+/** Chain function name for a chain index in its table. */
+export type ChainRef = (name: string) => string | null;
+
+/**
+ * Statements that run a matched rule's target (after its counters). They
+ * `return` the chain's result for terminating targets and fall through otherwise.
+ * `v` must be a declared `let` in the enclosing function.
+ */
+export function targetCode(rule: Rule, chainName: string, pool: Pool, chainFn: ChainRef): string {
+  const t = rule.target;
+  switch (t.kind) {
+    case 'none':
+      return '';
+    case 'verdict':
+      switch (t.verdict) {
+        case 'ACCEPT': return 'return 1;';
+        case 'DROP': return 'return 0;';
+        case 'QUEUE': return 'return 3;';
+        case 'RETURN': return 'return -2;';
+      }
+      break;
+    case 'jump': {
+      const f = chainFn(t.chain);
+      return f === null ? 'return missingChain();' : `v = ${f}(ctx); if (v !== -2) return v;`;
+    }
+    case 'goto': {
+      const f = chainFn(t.chain);
+      return f === null ? 'return missingChain();' : `return ${f}(ctx);`;
+    }
+    default:
+      break;
+  }
+  const k = pool.targetFn(rule, t, chainName);
+  return `v = TF[${k}](ctx); if (v !== -1) return v;`;
+}
