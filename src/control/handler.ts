@@ -1,0 +1,113 @@
+/**
+ * The daemon side of the control protocol: holds the current Ruleset and
+ * runs iptables / iptables-save / iptables-restore against it. Requests run
+ * one at a time (a queue), so two concurrent `iptables -A` never lose an
+ * update. A command that succeeds with a different ruleset is applied
+ * through the dataplane's apply(); if that throws (the ruleset does not
+ * compile), the old ruleset stays both here and in the dataplane and the
+ * command fails with status 1.
+ */
+import type { Logger } from 'pino';
+import type { Ruleset } from '../rules/model.js';
+import type { Telemetry } from '../telemetry/metrics.js';
+import type { ControlRequest, ControlResponse } from './protocol.js';
+
+/** Output of one iptables command run as a pure function. `ruleset` is absent (or the same object) when nothing changed. */
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  status: number;
+  ruleset?: Ruleset;
+}
+
+/** The iptables command line as pure functions (src/iptables supplies them). */
+export interface IptablesCommands {
+  iptables(argv: string[], rs: Ruleset): CommandResult;
+  save(argv: string[], rs: Ruleset): CommandResult;
+  restore(argv: string[], input: string, rs: Ruleset): CommandResult;
+}
+
+export interface ControlHandlerOptions {
+  commands: IptablesCommands;
+  ruleset: Ruleset;
+  /** Compile and swap in; throws when the ruleset cannot be used. */
+  apply(rs: Ruleset): void | Promise<void>;
+  logger?: Logger;
+  telemetry?: Telemetry;
+  version?: string;
+}
+
+export class ControlHandler {
+  private current: Ruleset;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: ControlHandlerOptions) {
+    this.current = opts.ruleset;
+    opts.telemetry?.rulesetRules.set(countRules(this.current));
+  }
+
+  get ruleset(): Ruleset {
+    return this.current;
+  }
+
+  /** Run one request after every earlier one has finished. Never rejects. */
+  handle(req: ControlRequest): Promise<ControlResponse> {
+    // A liveness probe does not wait behind a long restore.
+    if (req.op === 'ping') return Promise.resolve({ stdout: `rawgate ${this.opts.version ?? ''} pid ${process.pid}\n`, stderr: '', status: 0 });
+    const run = this.queue.then(() => this.run(req));
+    this.queue = run.catch(() => undefined);
+    return run.then(
+      (res) => {
+        this.opts.telemetry?.controlRequests.inc({ op: req.op, status: String(res.status) });
+        return res;
+      },
+      (e: Error) => ({ stdout: '', stderr: `rawgate: internal error: ${e.message}\n`, status: 1 }),
+    );
+  }
+
+  private async run(req: ControlRequest): Promise<ControlResponse> {
+    const result = this.invoke(req);
+    const next = result.ruleset;
+    if (result.status !== 0 || next === undefined || next === this.current) return strip(result);
+    try {
+      await this.opts.apply(next);
+    } catch (e) {
+      this.opts.telemetry?.rulesetApplies.inc({ result: 'error' });
+      this.opts.logger?.error({ err: e, op: req.op, argv: req.argv }, 'new ruleset refused; the previous one stays in force');
+      return {
+        stdout: result.stdout,
+        stderr: `${result.stderr}rawgate: the new ruleset could not be applied: ${(e as Error).message}; the previous ruleset stays in force\n`,
+        status: 1,
+      };
+    }
+    this.current = next;
+    this.opts.telemetry?.rulesetApplies.inc({ result: 'ok' });
+    this.opts.telemetry?.rulesetRules.set(countRules(next));
+    this.opts.logger?.info({ op: req.op, argv: req.argv, rules: countRules(next) }, 'ruleset replaced');
+    return strip(result);
+  }
+
+  private invoke(req: ControlRequest): CommandResult {
+    const c = this.opts.commands;
+    try {
+      if (req.op === 'iptables') return c.iptables(req.argv, this.current);
+      if (req.op === 'iptables-save') return c.save(req.argv, this.current);
+      return c.restore(req.argv, req.input ?? '', this.current);
+    } catch (e) {
+      // The command functions report errors as results; an exception here is a bug, not a user error.
+      const err = e as Error & { status?: number };
+      this.opts.logger?.error({ err, op: req.op, argv: req.argv }, 'iptables command threw');
+      return { stdout: '', stderr: `${err.message}\n`, status: typeof err.status === 'number' ? err.status : 1 };
+    }
+  }
+}
+
+function strip(r: CommandResult): ControlResponse {
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+export function countRules(rs: Ruleset): number {
+  let n = 0;
+  for (const t of rs.tables.values()) for (const c of t.chains.values()) n += c.rules.length;
+  return n;
+}

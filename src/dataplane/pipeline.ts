@@ -1,0 +1,490 @@
+/**
+ * The per-batch pipeline (pf_test() in spirit): normalise, hooks, routing,
+ * local delivery or forwarding, hooks again, neighbour, transmit.
+ *
+ * Invariants:
+ * - A packet stays in its slab slot from receive to transmit; forwarding
+ *   rewrites it in place. Each slot handed to process*() ends in exactly one
+ *   of: a port's tx queue, the neighbour queue, or release() — drop() is the
+ *   one place a packet dies, and it counts the reason.
+ * - One PacketContext, reused; no allocation per packet once warm.
+ * - Router-generated packets (ICMP errors, echo replies, RSTs) go through the
+ *   local output path: OUTPUT hooks, routing, POSTROUTING, like the kernel's.
+ */
+import { PacketContext } from '../packet/context.js';
+import { DropReason } from '../packet/drop-reason.js';
+import { Hook } from '../rules/model.js';
+import { Verdict } from '../rules/verdict.js';
+import type { CompiledRuleset } from '../rules/evaluator.js';
+import { PktType } from '../rules/ctstate.js';
+import { runHook } from './hooks.js';
+import { IfCounters } from './counters.js';
+import type { IcmpLimiterIO, InterfacesIO, NeighboursIO, PortIO, RoutesIO, SlabIO } from './deps.js';
+import * as wire from './wire.js';
+
+/** Bytes kept free before the IP header of generated packets, for an Ethernet header. */
+export const HEADROOM = 64;
+
+const ETH_P_IP = 0x0800;
+const ETH_P_ARP = 0x0806;
+const ICMP_ECHO = 8;
+const ICMP_DEST_UNREACH = 3;
+const ICMP_TIME_EXCEEDED = 11;
+const ROUTE_BLACKHOLE = 1;
+const ROUTE_UNREACHABLE = 2;
+const ROUTE_PROHIBIT = 3;
+
+export interface PipelineDeps {
+  slab: SlabIO;
+  /** Ports by interface index (the host port included). */
+  ports: PortIO[];
+  ifaces: InterfacesIO;
+  routes: RoutesIO;
+  neigh: NeighboursIO;
+  icmpLimit: IcmpLimiterIO;
+  /** Interface index of the host port (local delivery TUN), or -1. */
+  hostIf: number;
+  nowMs(): number;
+}
+
+export class Pipeline {
+  readonly ctx = new PacketContext();
+  readonly counters: IfCounters;
+  /** The live ruleset; swapped between batches by setRuleset(). */
+  private rules: CompiledRuleset;
+  private pendingRules: CompiledRuleset | null = null;
+  private readonly dirty: Uint8Array;
+  private ipId = 1;
+  /** Router-generated packets counted by ICMP type (index = type). */
+  readonly icmpSent = new Float64Array(256);
+  icmpRateLimited = 0;
+  private readonly fragSink: FragSink;
+
+  constructor(private readonly d: PipelineDeps, rules: CompiledRuleset) {
+    this.rules = rules;
+    this.counters = new IfCounters(d.ifaces.count());
+    this.dirty = new Uint8Array(d.ports.length);
+    this.ctx.buf = d.slab.buf;
+    this.fragSink = new FragSink(d.slab, this);
+  }
+
+  /** Swap the ruleset atomically: it takes effect at the next batch boundary. */
+  setRuleset(rs: CompiledRuleset): void {
+    this.pendingRules = rs;
+  }
+
+  get ruleset(): CompiledRuleset {
+    return this.pendingRules ?? this.rules;
+  }
+
+  // ---------------------------------------------------------------- batches
+
+  /** Start of a batch: apply a pending ruleset swap (never mid-batch). */
+  beginBatch(): void {
+    if (this.pendingRules !== null) {
+      this.rules = this.pendingRules;
+      this.pendingRules = null;
+    }
+  }
+
+  /** End of a batch: one send per port that has frames queued. */
+  endBatch(): void {
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) {
+      if (dirty[i] !== 0) {
+        dirty[i] = 0;
+        this.d.ports[i].flush();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- receive
+
+  /** A frame from an Ethernet port (AF_PACKET or TAP). pktType is PACKET_* or -1 to derive it from the MAC. */
+  receiveL2(ifIndex: number, slot: number, off: number, len: number, pktType: number): void {
+    const buf = this.d.slab.buf;
+    const c = this.counters;
+    c.rxPackets[ifIndex]++;
+    c.rxBytes[ifIndex] += len;
+    const l2 = wire.ethernetL2(buf, off, len);
+    if (l2 < 0) return this.drop(ifIndex, slot, DropReason.FRAME_TRUNCATED);
+    const l2Len = l2 >>> 16;
+    const type = l2 & 0xffff;
+    if (type === ETH_P_ARP) return this.receiveArp(ifIndex, slot, off, len, l2Len);
+    if (type !== ETH_P_IP) return this.drop(ifIndex, slot, DropReason.NOT_IPV4);
+
+    const ctx = this.ctx;
+    const reason = wire.parseIPv4(ctx, buf, off + l2Len, len - l2Len);
+    if (reason !== DropReason.NONE) return this.drop(ifIndex, slot, reason);
+    ctx.frameOff = off;
+    ctx.frameLen = len;
+    ctx.l2Len = l2Len;
+    ctx.vlanTci = l2Len === 18 ? ((buf[off + 14] << 8) | buf[off + 15]) : -1;
+    ctx.pktType = pktType >= 0 ? pktType : wire.pktTypeOf(buf, off, this.d.ports[ifIndex].mac);
+    // The kernel drops frames for other hosts before IP sees them (ip_rcv).
+    if (ctx.pktType === PktType.OTHERHOST) return this.drop(ifIndex, slot, DropReason.NOT_FOR_US);
+    this.ingress(ifIndex, slot);
+  }
+
+  /** An IP packet from an L3 port (TUN): the frame is the IP packet at `off`. */
+  receiveL3(ifIndex: number, slot: number, off: number, len: number): void {
+    const c = this.counters;
+    c.rxPackets[ifIndex]++;
+    c.rxBytes[ifIndex] += len;
+    if (ifIndex === this.d.hostIf) return this.receiveLocal(ifIndex, slot, off, len);
+    const ctx = this.ctx;
+    const reason = wire.parseIPv4(ctx, this.d.slab.buf, off, len);
+    if (reason !== DropReason.NONE) return this.drop(ifIndex, slot, reason);
+    ctx.frameOff = off;
+    ctx.frameLen = len;
+    ctx.l2Len = 0;
+    ctx.vlanTci = -1;
+    ctx.pktType = PktType.HOST;
+    this.ingress(ifIndex, slot);
+  }
+
+  // ---------------------------------------------------------------- ingress
+
+  private ingress(ifIndex: number, slot: number): void {
+    const ctx = this.ctx;
+    ctx.inIf = ifIndex;
+    ctx.outIf = -1;
+    ctx.local = false;
+    ctx.mark = 0;
+    ctx.priority = 0;
+    ctx.uid = -1;
+    ctx.gid = -1;
+    ctx.srcAddrType = 0;
+    ctx.dstAddrType = 0;
+    ctx.ctIndex = -1;
+    ctx.ctState = 0;
+
+    // Martians: the kernel drops these before routing (ip_route_input_slow).
+    const src = ctx.saddr;
+    if ((src >>> 24) === 127 || (ctx.daddr >>> 24) === 127) return this.drop(ifIndex, slot, DropReason.LOOPBACK_ADDRESS);
+    if (this.d.ifaces.isLocal(src) || (src >>> 28) === 0xe || src === 0xffffffff) {
+      return this.drop(ifIndex, slot, DropReason.MARTIAN_SOURCE);
+    }
+
+    let v = runHook(this.rules, Hook.PREROUTING, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
+
+    const dst = ctx.daddr;
+    if (this.d.ifaces.isLocal(dst) || this.d.ifaces.isBroadcast(dst)) return this.localIn(ifIndex, slot);
+    if ((dst >>> 28) === 0xe) return this.drop(ifIndex, slot, DropReason.NOT_FOR_US); // multicast routing: not supported
+    this.forward(ifIndex, slot);
+  }
+
+  // ---------------------------------------------------------------- local delivery
+
+  private localIn(ifIndex: number, slot: number): void {
+    const ctx = this.ctx;
+    const v = runHook(this.rules, Hook.INPUT, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
+
+    // Fragments for us are handed to the host stack as they are (it reassembles).
+    if (ctx.proto === 1 && ctx.l4Off >= 0 && ctx.icmpType === ICMP_ECHO) {
+      // icmp_echo_ignore_broadcasts=1, as the kernel's default.
+      if (!this.d.ifaces.isLocal(ctx.daddr)) return this.drop(ifIndex, slot, DropReason.NOT_FOR_US);
+      const buf = this.d.slab.buf;
+      wire.echoReplyInPlace(buf, ctx.l3Off, 64, this.nextIpId());
+      this.icmpSent[0]++;
+      return this.localOut(ifIndex, slot, ctx.l3Off, ctx.ipTotLen);
+    }
+    const host = this.d.hostIf;
+    if (host < 0) return this.drop(ifIndex, slot, DropReason.HOST_PORT_DOWN);
+    this.queue(host, slot, ctx.l3Off, ctx.ipTotLen);
+  }
+
+  /** A packet from a local process, read from the host port. */
+  private receiveLocal(ifIndex: number, slot: number, off: number, len: number): void {
+    const ctx = this.ctx;
+    const reason = wire.parseIPv4(ctx, this.d.slab.buf, off, len);
+    if (reason !== DropReason.NONE) return this.drop(ifIndex, slot, reason);
+    this.localOut(ifIndex, slot, off, ctx.ipTotLen, true);
+  }
+
+  /**
+   * The local output path for a packet already parsed into ctx (or parsed here
+   * when `parsed` is false): OUTPUT hooks, routing, POSTROUTING, transmit.
+   * `chargeIf` is the interface drops are charged to.
+   */
+  private localOut(chargeIf: number, slot: number, l3Off: number, len: number, parsed = false): void {
+    const ctx = this.ctx;
+    if (!parsed) {
+      const reason = wire.parseIPv4(ctx, this.d.slab.buf, l3Off, len);
+      if (reason !== DropReason.NONE) return this.drop(chargeIf, slot, reason);
+    }
+    ctx.frameOff = l3Off;
+    ctx.frameLen = len;
+    ctx.l2Len = 0;
+    ctx.vlanTci = -1;
+    ctx.pktType = PktType.HOST;
+    ctx.inIf = -1;
+    ctx.outIf = -1;
+    ctx.local = true;
+    ctx.mark = 0;
+    ctx.priority = 0;
+    ctx.srcAddrType = 0;
+    ctx.dstAddrType = 0;
+    ctx.ctIndex = -1;
+    ctx.ctState = 0;
+
+    const route = this.d.routes.lookup(ctx.daddr);
+    if (route < 0 || this.d.routes.type(route) !== 0) return this.drop(chargeIf, slot, DropReason.NO_ROUTE);
+    ctx.outIf = this.d.routes.outIf(route);
+    const gw = this.d.routes.gateway(route);
+    ctx.nextHop = gw !== 0 ? gw : ctx.daddr;
+
+    let v = runHook(this.rules, Hook.OUTPUT, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(chargeIf, slot, v);
+    v = runHook(this.rules, Hook.POSTROUTING, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(chargeIf, slot, v);
+    this.transmit(chargeIf, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df);
+  }
+
+  // ---------------------------------------------------------------- forwarding
+
+  private forward(ifIndex: number, slot: number): void {
+    const ctx = this.ctx;
+    const d = this.d;
+    // ip_forward: only packets addressed to us at L2 are forwarded.
+    if (ctx.pktType !== PktType.HOST) return this.drop(ifIndex, slot, DropReason.NOT_FOR_US);
+    const route = d.routes.lookup(ctx.daddr);
+    if (route < 0) {
+      this.icmpError(ifIndex, slot, ICMP_DEST_UNREACH, 0, 0);
+      return this.drop(ifIndex, slot, DropReason.NO_ROUTE);
+    }
+    const rtype = d.routes.type(route);
+    if (rtype !== 0) {
+      if (rtype === ROUTE_UNREACHABLE) this.icmpError(ifIndex, slot, ICMP_DEST_UNREACH, 1, 0);
+      else if (rtype === ROUTE_PROHIBIT) this.icmpError(ifIndex, slot, ICMP_DEST_UNREACH, 13, 0);
+      return this.drop(ifIndex, slot, DropReason.NO_ROUTE);
+    }
+    // TTL and MTU are checked before the TTL is decremented (ip_forward).
+    if (ctx.ttl <= 1) {
+      this.icmpError(ifIndex, slot, ICMP_TIME_EXCEEDED, 0, 0);
+      return this.drop(ifIndex, slot, DropReason.TTL_EXPIRED);
+    }
+    const outIf = d.routes.outIf(route);
+    const mtu = d.ifaces.mtu(outIf);
+    if (ctx.ipTotLen > mtu && ctx.df !== 0) {
+      this.icmpError(ifIndex, slot, ICMP_DEST_UNREACH, 4, mtu);
+      return this.drop(ifIndex, slot, DropReason.FRAG_NEEDED);
+    }
+    wire.decrementTtl(d.slab.buf, ctx.l3Off);
+    ctx.ttl--;
+    ctx.outIf = outIf;
+    const gw = d.routes.gateway(route);
+    ctx.nextHop = gw !== 0 ? gw : ctx.daddr;
+
+    let v = runHook(this.rules, Hook.FORWARD, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
+    v = runHook(this.rules, Hook.POSTROUTING, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
+    this.transmit(ifIndex, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df);
+  }
+
+  // ---------------------------------------------------------------- transmit
+
+  /** Send an IP packet (slot, l3Off, len) out of outIf towards nextHop, fragmenting when it exceeds the MTU. */
+  transmit(chargeIf: number, slot: number, outIf: number, nextHop: number, l3Off: number, len: number, df: number): void {
+    const d = this.d;
+    if (len > d.ifaces.mtu(outIf)) {
+      if (df !== 0) return this.drop(chargeIf, slot, DropReason.FRAG_NEEDED);
+      return this.fragmentOut(chargeIf, slot, outIf, nextHop, l3Off, len);
+    }
+    const port = d.ports[outIf];
+    if (!port.l2) return this.queue(outIf, slot, l3Off, len);
+    const buf = d.slab.buf;
+    const eth = l3Off - 14;
+    if (eth < d.slab.slotOffset(slot)) {
+      // No headroom (cannot happen for slots the pipeline prepares); refuse rather than corrupt.
+      return this.drop(chargeIf, slot, DropReason.TX_ERROR);
+    }
+    if (d.neigh.resolve(outIf, nextHop, buf, eth)) {
+      wire.writeEthernetSrcType(buf, eth, port.mac, ETH_P_IP);
+      return this.queue(outIf, slot, eth, len + 14);
+    }
+    if (!d.neigh.park(outIf, nextHop, slot, l3Off, len)) this.drop(chargeIf, slot, DropReason.NEIGHBOUR_QUEUE_FULL);
+  }
+
+  /** The neighbour for a parked packet resolved: send it (called by the neighbour layer's release). */
+  sendResolved(outIf: number, slot: number, l3Off: number, len: number, mac: Uint8Array, macOff: number): void {
+    const buf = this.d.slab.buf;
+    const eth = l3Off - 14;
+    buf.set(mac.subarray(macOff, macOff + 6), eth);
+    wire.writeEthernetSrcType(buf, eth, this.d.ports[outIf].mac, ETH_P_IP);
+    this.queue(outIf, slot, eth, len + 14);
+  }
+
+  /** A parked packet's neighbour failed: ICMP host unreachable to its sender, then drop. */
+  neighbourFailed(outIf: number, slot: number, l3Off: number, len: number): void {
+    const ctx = this.ctx;
+    if (wire.parseIPv4(ctx, this.d.slab.buf, l3Off, len) === DropReason.NONE) {
+      this.icmpError(outIf, slot, ICMP_DEST_UNREACH, 1, 0);
+    }
+    this.drop(outIf, slot, DropReason.NEIGHBOUR_FAILED);
+  }
+
+  private fragmentOut(chargeIf: number, slot: number, outIf: number, nextHop: number, l3Off: number, len: number): void {
+    const d = this.d;
+    const sink = this.fragSink;
+    sink.chargeIf = chargeIf;
+    sink.outIf = outIf;
+    sink.nextHop = nextHop;
+    sink.slot = -1;
+    const n = wire.fragment(d.slab.buf, l3Off, d.ifaces.mtu(outIf), sink);
+    d.slab.release(slot);
+    if (n < 0) this.counters.drop(chargeIf, DropReason.FRAGMENTATION_FAILED);
+  }
+
+  private queue(outIf: number, slot: number, off: number, len: number): void {
+    const c = this.counters;
+    c.txPackets[outIf]++;
+    c.txBytes[outIf] += len;
+    this.d.ports[outIf].queueTx(slot, off, len);
+    this.dirty[outIf] = 1;
+  }
+
+  // ---------------------------------------------------------------- ARP
+
+  private receiveArp(ifIndex: number, slot: number, off: number, len: number, l2Len: number): void {
+    const d = this.d;
+    const buf = d.slab.buf;
+    const arp = off + l2Len;
+    if (!wire.arpValid(buf, arp, len - l2Len)) return this.drop(ifIndex, slot, DropReason.ARP_MALFORMED);
+    const op = wire.arpOp(buf, arp);
+    const spa = wire.arpSpa(buf, arp);
+    const tpa = wire.arpTpa(buf, arp);
+    const forUs = d.ifaces.ownsAddress(ifIndex, tpa);
+    if (spa !== 0) d.neigh.learn(ifIndex, spa, buf, arp + 8, op === 2 || forUs);
+    if (op === 1 && forUs && spa !== tpa) {
+      // Answer in place: the request becomes the reply, sent back on the same port.
+      wire.arpReplyInPlace(buf, off, arp, d.ports[ifIndex].mac, tpa);
+      return this.queue(ifIndex, slot, off, l2Len + 28);
+    }
+    d.slab.release(slot);
+  }
+
+  /** Gratuitous ARP for one of our addresses (at start). */
+  announce(ifIndex: number, addr: number): void {
+    const d = this.d;
+    const slot = d.slab.alloc();
+    if (slot < 0) return this.counters.drop(ifIndex, DropReason.TX_RING_FULL);
+    const off = d.slab.slotOffset(slot);
+    const len = wire.buildArpRequest(d.slab.buf, off, d.ports[ifIndex].mac, addr, addr);
+    this.queue(ifIndex, slot, off, len);
+  }
+
+  /** An ARP request for addr out of ifIndex (neighbour resolution). */
+  solicit(ifIndex: number, addr: number): void {
+    const d = this.d;
+    const src = d.ifaces.primaryAddress(ifIndex);
+    const slot = d.slab.alloc();
+    if (slot < 0) return this.counters.drop(ifIndex, DropReason.TX_RING_FULL);
+    const off = d.slab.slotOffset(slot);
+    const len = wire.buildArpRequest(d.slab.buf, off, d.ports[ifIndex].mac, src, addr);
+    this.queue(ifIndex, slot, off, len);
+  }
+
+  // ---------------------------------------------------------------- ICMP errors and REJECT
+
+  /**
+   * Send an ICMP error about the packet in ctx (rate-limited like the kernel;
+   * never about ICMP errors, fragments other than the first, or broadcasts).
+   */
+  icmpError(chargeIf: number, origSlot: number, type: number, code: number, mtu: number): void {
+    const ctx = this.ctx;
+    const d = this.d;
+    if (ctx.fragOff !== 0) return;
+    if (ctx.proto === 1 && ctx.l4Off >= 0 && wire.isIcmpError(ctx.icmpType)) return;
+    if (d.ifaces.isBroadcast(ctx.daddr) || (ctx.daddr >>> 28) === 0xe) return;
+    if (!d.icmpLimit.allow(type, code, ctx.saddr, d.nowMs())) {
+      this.icmpRateLimited++;
+      return;
+    }
+    const src = this.replySource(chargeIf);
+    if (src === 0) return;
+    const slot = d.slab.alloc();
+    if (slot < 0) return this.counters.drop(chargeIf, DropReason.TX_RING_FULL);
+    const off = d.slab.slotOffset(slot) + HEADROOM;
+    const len = wire.buildIcmpError(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen, type, code, src, mtu, this.nextIpId(), 576);
+    this.icmpSent[type]++;
+    void origSlot;
+    this.localOut(chargeIf, slot, off, len);
+  }
+
+  /** REJECT --reject-with tcp-reset: a RST spoofed from the original destination. */
+  tcpReset(chargeIf: number): void {
+    const ctx = this.ctx;
+    const d = this.d;
+    if (ctx.fragOff !== 0 || ctx.l4Off < 0 || (ctx.tcpFlags & 0x04) !== 0) return;
+    const slot = d.slab.alloc();
+    if (slot < 0) return this.counters.drop(chargeIf, DropReason.TX_RING_FULL);
+    const off = d.slab.slotOffset(slot) + HEADROOM;
+    const len = wire.buildTcpReset(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen);
+    this.localOut(chargeIf, slot, off, len);
+  }
+
+  /** The address the router answers from: the inbound interface's, else the route back's. */
+  private replySource(ifIndex: number): number {
+    const d = this.d;
+    if (ifIndex >= 0 && ifIndex !== d.hostIf) {
+      const a = d.ifaces.primaryAddress(ifIndex);
+      if (a !== 0) return a;
+    }
+    const r = d.routes.lookup(this.ctx.saddr);
+    return r < 0 ? 0 : d.ifaces.primaryAddress(d.routes.outIf(r));
+  }
+
+  private nextIpId(): number {
+    this.ipId = (this.ipId + 1) & 0xffff;
+    return this.ipId;
+  }
+
+  // ---------------------------------------------------------------- drops
+
+  private verdictDrop(ifIndex: number, slot: number, v: number): void {
+    if (v === Verdict.STOLEN) {
+      this.counters.drop(ifIndex, DropReason.REJECTED);
+      return this.d.slab.release(slot);
+    }
+    if (v === Verdict.QUEUE) return this.drop(ifIndex, slot, DropReason.QUEUE_NO_LISTENER);
+    this.drop(ifIndex, slot, this.rules.lastDropWasPolicy ? DropReason.POLICY_DROP : DropReason.FILTER_DROP);
+  }
+
+  /** The one place a packet dies: count the reason, free the slot. */
+  drop(ifIndex: number, slot: number, reason: number): void {
+    this.counters.drop(ifIndex, reason);
+    this.d.slab.release(slot);
+  }
+}
+
+/**
+ * The fragment sink, kept as a field so fragmenting allocates nothing: each
+ * fragment gets its own slot (with headroom for the Ethernet header) and is
+ * transmitted as soon as it is complete.
+ */
+class FragSink implements wire.FragmentSink {
+  chargeIf = 0;
+  outIf = 0;
+  nextHop = 0;
+  slot = -1;
+  readonly buf: Uint8Array;
+  constructor(private readonly slab: SlabIO, private readonly p: Pipeline) {
+    this.buf = slab.buf;
+  }
+  next(len: number): number {
+    if (HEADROOM + len > this.slab.slotSize) return -1;
+    const s = this.slab.alloc();
+    if (s < 0) return -1;
+    this.slot = s;
+    return this.slab.slotOffset(s) + HEADROOM;
+  }
+  done(off: number, len: number): void {
+    const s = this.slot;
+    this.slot = -1;
+    this.p.transmit(this.chargeIf, s, this.outIf, this.nextHop, off, len, 0);
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The byte-format functions the pipeline uses, in one import: src/packet
+ * owns the formats, the dataplane only calls them.
+ */
+export {
+  ethernetL2, pktTypeOf, writeEthernetSrcType,
+  arpValid, arpOp, arpSpa, arpTpa,
+  decrementTtl, isIcmpError, parseIPv4,
+  buildArpRequest, arpReplyInPlace, echoReplyInPlace, buildIcmpError, buildTcpReset,
+  fragment, ICMP_ERROR_MAXLEN,
+} from '../packet/index.js';
+export type { FragmentSink } from '../packet/index.js';
