@@ -31,6 +31,9 @@
 /* A frame may be at most slot_size - RG_HEADROOM bytes: the 4 bytes let a
  * stripped 802.1Q tag be re-inserted in place. */
 #define RG_HEADROOM 4
+/* TUN frames are read this far into their slot, so an Ethernet header can be
+ * put in front of the IP packet when it leaves through an Ethernet port. */
+#define RG_TUN_OFFSET 16
 
 enum rg_kind { RG_AFPACKET = 0, RG_TAP = 1, RG_TUN = 2 };
 enum rg_slot_state { RG_SLOT_FREE = 0, RG_SLOT_JS = 1, RG_SLOT_TXQ = 2 };

@@ -116,11 +116,12 @@ static int rx_packet(rg_port *p, uint32_t n) {
 
 static int rx_tun(rg_port *p, uint32_t n, int *fatal) {
   rg_state *st = p->st;
-  const uint32_t cap = st->slot_size - RG_HEADROOM;
+  const uint32_t at = p->kind == RG_TUN ? RG_TUN_OFFSET : 0;
+  const uint32_t cap = st->slot_size - RG_HEADROOM - at;
   int out = 0;
   for (uint32_t i = 0; i < n; i++) {
     int32_t s = rg_pop(st);
-    uint8_t *f = st->slab + (size_t)s * st->slot_size;
+    uint8_t *f = st->slab + (size_t)s * st->slot_size + at;
     ssize_t r = read(p->fd, f, cap + 1);
     if (r <= 0) {
       rg_push(st, s);
@@ -134,7 +135,7 @@ static int rx_tun(rg_port *p, uint32_t n, int *fatal) {
     if ((uint32_t)r > cap) { p->ctr[C_RX_TRUNCATED]++; rg_push(st, s); continue; }
     if (p->kind == RG_TAP && r < 14) { p->ctr[C_RX_ERRORS]++; rg_push(st, s); continue; }
     int32_t *d = st->rx_desc + out * 4;
-    d[0] = s; d[1] = (int32_t)r; d[2] = p->kind == RG_TAP ? tap_pkttype(p, f) : PACKET_HOST; d[3] = 0;
+    d[0] = s; d[1] = (int32_t)r; d[2] = p->kind == RG_TAP ? tap_pkttype(p, f) : PACKET_HOST; d[3] = (int32_t)at;
     p->ctr[C_RX_PACKETS]++;
     p->ctr[C_RX_BYTES] += (double)r;
     out++;

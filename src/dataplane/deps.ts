@@ -13,7 +13,7 @@ export interface PortIO {
   readonly l2: boolean;
   /** Own MAC (6 bytes; zeros for L3 ports). */
   readonly mac: Uint8Array;
-  /** Queue a frame for the end-of-batch send; the slot is owned by the port from here on. */
+  /** Queue a frame (off relative to the slot's start) for the end-of-batch send; the port owns the slot from here on. */
   queueTx(slot: number, off: number, len: number): void;
   /** Send what is queued (one system call per batch). */
   flush(): void;

@@ -343,7 +343,7 @@ export class Pipeline {
     const c = this.counters;
     c.txPackets[outIf]++;
     c.txBytes[outIf] += len;
-    this.d.ports[outIf].queueTx(slot, off, len);
+    this.d.ports[outIf].queueTx(slot, off - this.d.slab.slotOffset(slot), len);
     this.dirty[outIf] = 1;
   }
 

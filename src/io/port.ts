@@ -3,7 +3,7 @@
  *
  * SLOT OWNERSHIP (the same invariant as native/rg_io.h):
  * - During onBatch(port, count), frames i < count are in slots rxSlot(i), with
- *   rxLen(i) bytes from the slot's start, classified by rxPktType(i). Those
+ *   rxLen(i) bytes from rxOff(i) in the slot, classified by rxPktType(i). Those
  *   slots now belong to the caller, who must give each back exactly once:
  *   release(slot) when it is dropped or consumed, or queueTx(slot, off, len)
  *   on any port, after which that port's flush() frees it, sent or not.
@@ -136,6 +136,10 @@ export class Port {
   }
   rxLen(i: number): number {
     return this.rxDesc[i * 4 + 1]!;
+  }
+  /** Where frame i starts in its slot (TUN: 16, leaving room for an Ethernet header; else 0). */
+  rxOff(i: number): number {
+    return this.rxDesc[i * 4 + 3]!;
   }
   /** PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3 (PktType in src/rules/ctstate.ts). */
   rxPktType(i: number): number {
