@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 /**
  * The slab and the addon's unprivileged surface: slot ownership bookkeeping,
  * geometry, and the errors opening a port throws. Needs no root.
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COUNTER_NAMES, loadNative, openPort, openSlab, packageRoot, SLOT_FREE, SLOT_JS, SLOT_TXQ } from '../../src/io/index.js';
 
