@@ -19,8 +19,45 @@
 #define TP_STATUS_VLAN_TPID_VALID (1 << 6)
 #endif
 
-/* Re-insert an 802.1Q/802.1ad header the kernel moved into metadata. */
-static uint32_t restore_vlan(struct msghdr *mh, uint8_t *f, uint32_t len) {
+#ifndef TP_STATUS_CSUMNOTREADY
+#define TP_STATUS_CSUMNOTREADY (1 << 3)
+#endif
+
+/* Finish a TCP/UDP checksum the kernel left partial (CHECKSUM_PARTIAL: the
+ * field holds the pseudo-header sum). Frames from a local veth peer arrive
+ * this way; forwarded as they are, the receiver would drop them. */
+static void finish_l4_csum(uint8_t *f, uint32_t len) {
+  uint32_t l3 = 14;
+  uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+  if (type == ETH_P_8021Q || type == ETH_P_8021AD) {
+    if (len < 18) return;
+    type = (uint16_t)(f[16] << 8 | f[17]);
+    l3 = 18;
+  }
+  if (type != ETH_P_IP || len < l3 + 20) return;
+  const uint8_t *ip = f + l3;
+  uint32_t ihl = (uint32_t)(ip[0] & 15) * 4, tot = (uint32_t)(ip[2] << 8 | ip[3]);
+  if (ihl < 20 || tot < ihl || l3 + tot > len || (((ip[6] << 8) | ip[7]) & 0x3fff) != 0) return;
+  uint32_t at;
+  if (ip[9] == 6) at = 16;
+  else if (ip[9] == 17) at = 6;
+  else return;
+  uint8_t *l4 = f + l3 + ihl;
+  uint32_t n = tot - ihl;
+  if (n < at + 2) return;
+  uint32_t sum = 0;
+  for (uint32_t i = 0; i + 1 < n; i += 2) sum += (uint32_t)(l4[i] << 8 | l4[i + 1]);
+  if (n & 1) sum += (uint32_t)l4[n - 1] << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t c = (uint16_t)~sum;
+  if (c == 0 && ip[9] == 17) c = 0xffff;
+  l4[at] = (uint8_t)(c >> 8);
+  l4[at + 1] = (uint8_t)c;
+}
+
+/* Apply what PACKET_AUXDATA says: re-insert an 802.1Q/802.1ad header the
+ * kernel moved into metadata, finish a partial checksum. */
+static uint32_t apply_auxdata(struct msghdr *mh, uint8_t *f, uint32_t len) {
   struct cmsghdr *c;
   for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
     if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
@@ -28,14 +65,17 @@ static uint32_t restore_vlan(struct msghdr *mh, uint8_t *f, uint32_t len) {
       continue;
     struct tpacket_auxdata aux;
     memcpy(&aux, CMSG_DATA(c), sizeof aux);
-    if (!(aux.tp_status & TP_STATUS_VLAN_VALID) || len < 12) return len;
-    uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
-    memmove(f + 16, f + 12, len - 12);
-    f[12] = (uint8_t)(tpid >> 8);
-    f[13] = (uint8_t)tpid;
-    f[14] = (uint8_t)(aux.tp_vlan_tci >> 8);
-    f[15] = (uint8_t)aux.tp_vlan_tci;
-    return len + 4;
+    if ((aux.tp_status & TP_STATUS_VLAN_VALID) && len >= 12) {
+      uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
+      memmove(f + 16, f + 12, len - 12);
+      f[12] = (uint8_t)(tpid >> 8);
+      f[13] = (uint8_t)tpid;
+      f[14] = (uint8_t)(aux.tp_vlan_tci >> 8);
+      f[15] = (uint8_t)aux.tp_vlan_tci;
+      len += 4;
+    }
+    if ((aux.tp_status & TP_STATUS_CSUMNOTREADY) && len >= 14) finish_l4_csum(f, len);
+    return len;
   }
   return len;
 }
@@ -103,7 +143,7 @@ static int rx_packet(rg_port *p, uint32_t n) {
     int pt = st->rx_addr[i].sll_pkttype;
     if (mh->msg_flags & MSG_TRUNC) { p->ctr[C_RX_TRUNCATED]++; rg_push(st, s); continue; }
     if (pt == PACKET_OUTGOING) { rg_push(st, s); continue; }
-    len = restore_vlan(mh, st->slab + (size_t)s * st->slot_size, len);
+    len = apply_auxdata(mh, st->slab + (size_t)s * st->slot_size, len);
     int32_t *d = st->rx_desc + out * 4;
     d[0] = s; d[1] = (int32_t)len; d[2] = pt; d[3] = 0;
     p->ctr[C_RX_PACKETS]++;

@@ -1,27 +1,216 @@
 /**
- * PLACEHOLDER — written by the config/telemetry/control/cli helper so that
- * `rawgate run` builds and its lifecycle (config, metrics, control socket,
- * signals) can be tested before the dataplane exists. The dataplane helper
- * REPLACES this file with the real startDataplane (see src/config/seam.ts
- * for the contract). It opens no port and forwards nothing.
+ * startDataplane: the running router. Opens every configured port and the
+ * host port into the one shared slab, builds interfaces, routes, the ARP
+ * cache and the ICMP limiter, compiles the ruleset (JIT), and drives the
+ * pipeline from each port's receive batches.
+ *
+ * Invariants (see src/config/seam.ts for the contract with the daemon):
+ * - Start is all or nothing: when any step throws, every port opened so far
+ *   is closed before the error goes up.
+ * - The per-batch callbacks are made once here; nothing on the receive path
+ *   allocates once warm.
+ * - apply() compiles before it swaps: a ruleset that does not compile throws
+ *   and the running one stays; the swap happens between batches.
  */
+import type { Logger } from 'pino';
 import type { Dataplane, StartDataplane } from '../config/seam.js';
+import type { RawgateConfig } from '../config/types.js';
+import { openPort, openSlab } from '../io/index.js';
+import type { Port, PortOptions } from '../io/index.js';
+import { Interfaces, RouteTable, Neighbours, IcmpLimiter, buildRoutes } from '../net/index.js';
+import { BindError } from '../rules/bind.js';
+import type { CompiledRuleset } from '../rules/evaluator.js';
+import { interpret } from '../rules/interpreter.js';
+import { compileJit } from '../rules/jit/index.js';
 import type { Ruleset } from '../rules/model.js';
+import type { PortIO } from './deps.js';
+import { DataplaneError } from './errors.js';
+import { configureHostPort, moveToNamespace } from './host-port.js';
+import { Pipeline } from './pipeline.js';
+import { DataplaneRuleHost } from './rule-host.js';
+import type { LogSink } from './rule-host.js';
+import { registerDataplaneMetrics } from './metrics.js';
+
+/** How often the ARP cache ages and retransmits (ms). */
+const NEIGH_TICK_MS = 100;
+
+/** A port as the pipeline sees it: rawgate's interface index and MAC around an io Port. */
+class PortView implements PortIO {
+  constructor(readonly ifIndex: number, readonly port: Port, readonly mac: Uint8Array) {}
+  get l2(): boolean {
+    return this.port.l2;
+  }
+  queueTx(slot: number, off: number, len: number): void {
+    this.port.queueTx(slot, off, len);
+  }
+  flush(): void {
+    this.port.flush();
+  }
+}
+
+function parseMac(text: string): Uint8Array {
+  return Uint8Array.from(text.split(':').map((h) => parseInt(h, 16)));
+}
+
+function portOptions(itf: RawgateConfig['interfaces'][number], batchTx: number): PortOptions {
+  if (itf.kind === 'afpacket') return { kind: 'afpacket', name: itf.name, promisc: itf.promisc, txMax: batchTx };
+  if (itf.kind === 'tap') {
+    return { kind: 'tap', name: itf.name, mtu: itf.mtu, persist: itf.persistent, txMax: batchTx, ...(itf.mac ? { mac: parseMac(itf.mac) } : {}) };
+  }
+  return { kind: 'tun', name: itf.name, mtu: itf.mtu, persist: itf.persistent, txMax: batchTx };
+}
+
+/** Kernel LOG levels (syslog) as pino levels. */
+function logSink(log: Logger): LogSink {
+  return (r) => {
+    const fields = { table: r.table, chain: r.chain, prefix: r.prefix, ...(r.group !== undefined ? { group: r.group } : {}) };
+    if (r.level <= 3) log.error(fields, r.line);
+    else if (r.level === 4) log.warn(fields, r.line);
+    else if (r.level <= 6) log.info(fields, r.line);
+    else log.debug(fields, r.line);
+  };
+}
+
+/** JIT first; the interpreter (the reference) if the compiler itself fails. A rule that cannot bind is refused either way. */
+function compileRuleset(rs: Ruleset, host: DataplaneRuleHost, log: Logger): CompiledRuleset {
+  try {
+    return compileJit(rs, host);
+  } catch (e) {
+    if (e instanceof BindError) throw new DataplaneError('RULESET_COMPILE', e.message, { cause: e });
+    log.error({ err: e }, 'JIT compile failed; running the ruleset on the interpreter');
+    try {
+      return interpret(rs, host);
+    } catch (e2) {
+      throw new DataplaneError('RULESET_COMPILE', (e2 as Error).message, { cause: e2 });
+    }
+  }
+}
 
 export const startDataplane: StartDataplane = async (config, deps) => {
   const log = deps.logger.child({ component: 'dataplane' });
-  log.warn({ interfaces: config.interfaces.map((i) => i.name) }, 'dataplane placeholder: no ports are opened and no packet is forwarded');
-  let current: Ruleset = deps.ruleset;
-  let stopped = false;
-  const dp: Dataplane = {
-    apply(rs) {
-      current = rs;
-      log.info({ tables: [...current.tables.keys()] }, 'ruleset applied (placeholder)');
-    },
-    async stop() {
-      if (!stopped) log.info('dataplane placeholder stopped');
-      stopped = true;
-    },
+  const ports: Port[] = [];
+  const closeAll = () => {
+    for (const p of ports.splice(0).reverse()) p.close();
   };
-  return dp;
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    const slab = openSlab({ slots: config.io.slots, slotSize: config.io.slotSize, rxBatch: config.io.batch });
+
+    // Ports in config order; their position is rawgate's interface index. The host port comes last.
+    const views: PortView[] = [];
+    for (const itf of config.interfaces) {
+      let port: Port;
+      try {
+        port = openPort(portOptions(itf, 256), slab);
+      } catch (e) {
+        throw new DataplaneError('PORT_OPEN', `interface ${itf.name} (${itf.kind}): ${(e as Error).message}`, { cause: e });
+      }
+      ports.push(port);
+      if (itf.netns !== null) moveToNamespace(itf.name, itf.netns);
+      const mac = itf.mac && itf.kind === 'afpacket' ? parseMac(itf.mac) : port.mac;
+      views.push(new PortView(views.length, port, mac));
+    }
+    let hostIf = -1;
+    if (config.hostPort.enabled) {
+      let port: Port;
+      try {
+        port = openPort({ kind: 'tun', name: config.hostPort.name, mtu: config.hostPort.mtu }, slab);
+      } catch (e) {
+        throw new DataplaneError('PORT_OPEN', `host port ${config.hostPort.name} (tun): ${(e as Error).message}`, { cause: e });
+      }
+      ports.push(port);
+      configureHostPort(config.hostPort.name, config);
+      hostIf = views.length;
+      views.push(new PortView(hostIf, port, port.mac));
+    }
+
+    const ifList = config.interfaces.map((i) => ({ name: i.name, mtu: i.mtu, addresses: i.addresses }));
+    if (hostIf >= 0) ifList.push({ name: config.hostPort.name, mtu: config.hostPort.mtu, addresses: [] });
+    const ifaces = new Interfaces(ifList);
+    const byName = new Map(ifList.map((i, idx) => [i.name, idx]));
+    let routes: RouteTable;
+    try {
+      routes = buildRoutes(ifList, config.routes, byName);
+    } catch (e) {
+      throw new DataplaneError('ROUTE_CONFIG', (e as Error).message, { cause: e });
+    }
+
+    const clock = () => performance.now();
+    const names = ifList.map((i) => i.name);
+    const ruleHost = new DataplaneRuleHost(names, logSink(deps.logger.child({ component: 'netfilter' })), clock);
+    let pipeline: Pipeline | null = null;
+    const neigh = new Neighbours(config.arp, {
+      solicit: (ifIndex, addr) => pipeline!.solicit(ifIndex, addr),
+      release: (ifIndex, slot, l3Off, len, mac, macOff) => pipeline!.sendResolved(ifIndex, slot, l3Off, len, mac, macOff),
+      failed: (ifIndex, slot, l3Off, len) => pipeline!.neighbourFailed(ifIndex, slot, l3Off, len),
+      overflow: (ifIndex, slot) => pipeline!.dropParked(ifIndex, slot),
+    }, clock);
+    const icmpLimit = new IcmpLimiter(config.icmp);
+    let compiled = compileRuleset(deps.ruleset, ruleHost, log);
+    const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, compiled);
+    pipeline = p;
+    ruleHost.pipeline = p;
+
+    // One callback per port, made here: the receive path calls into the pipeline without allocating.
+    for (const v of views) {
+      const idx = v.ifIndex;
+      const base = (slot: number) => slab.slotOffset(slot);
+      if (v.l2) {
+        v.port.onBatch((port, count) => {
+          p.beginBatch();
+          for (let i = 0; i < count; i++) {
+            const slot = port.rxSlot(i);
+            p.receiveL2(idx, slot, base(slot) + port.rxOff(i), port.rxLen(i), port.rxPktType(i));
+          }
+          p.endBatch();
+        });
+      } else {
+        v.port.onBatch((port, count) => {
+          p.beginBatch();
+          for (let i = 0; i < count; i++) {
+            const slot = port.rxSlot(i);
+            p.receiveL3(idx, slot, base(slot) + port.rxOff(i), port.rxLen(i));
+          }
+          p.endBatch();
+        });
+      }
+      v.port.onError((_port, err) => deps.fatal(err));
+    }
+
+    // Gratuitous ARP for every address of every Ethernet port, as the kernel does when an address comes up.
+    config.interfaces.forEach((itf, idx) => {
+      if (!views[idx].l2) return;
+      for (const a of itf.addresses) p.announce(idx, a.addr);
+    });
+    p.endBatch();
+
+    timer = setInterval(() => {
+      neigh.tick(clock());
+      p.endBatch();
+    }, NEIGH_TICK_MS);
+    timer.unref();
+
+    registerDataplaneMetrics(deps.telemetry, { pipeline: p, ports: views, neigh, ruleHost, slab });
+    log.info({ interfaces: names, hostPort: hostIf >= 0 ? config.hostPort.name : null, slots: config.io.slots }, 'dataplane started');
+
+    let stopped = false;
+    const dp: Dataplane = {
+      apply(rs: Ruleset) {
+        compiled = compileRuleset(rs, ruleHost, log);
+        p.setRuleset(compiled);
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        if (timer) clearInterval(timer);
+        closeAll();
+        log.info('dataplane stopped');
+      },
+    };
+    return dp;
+  } catch (e) {
+    if (timer) clearInterval(timer);
+    closeAll();
+    throw e;
+  }
 };

@@ -18,7 +18,7 @@ import { Verdict } from '../rules/verdict.js';
 import type { CompiledRuleset } from '../rules/evaluator.js';
 import { PktType } from '../rules/ctstate.js';
 import { runHook } from './hooks.js';
-import { IfCounters } from './counters.js';
+import { InterfaceCounters } from '../telemetry/counters.js';
 import type { IcmpLimiterIO, InterfacesIO, NeighboursIO, PortIO, RoutesIO, SlabIO } from './deps.js';
 import * as wire from './wire.js';
 
@@ -49,7 +49,7 @@ export interface PipelineDeps {
 
 export class Pipeline {
   readonly ctx = new PacketContext();
-  readonly counters: IfCounters;
+  readonly counters: InterfaceCounters;
   /** The live ruleset; swapped between batches by setRuleset(). */
   private rules: CompiledRuleset;
   private pendingRules: CompiledRuleset | null = null;
@@ -62,7 +62,7 @@ export class Pipeline {
 
   constructor(private readonly d: PipelineDeps, rules: CompiledRuleset) {
     this.rules = rules;
-    this.counters = new IfCounters(d.ifaces.count());
+    this.counters = new InterfaceCounters(Array.from({ length: d.ifaces.count() }, (_, i) => d.ifaces.name(i)));
     this.dirty = new Uint8Array(d.ports.length);
     this.ctx.buf = d.slab.buf;
     this.fragSink = new FragSink(d.slab, this);
@@ -327,6 +327,11 @@ export class Pipeline {
     this.drop(outIf, slot, DropReason.NEIGHBOUR_FAILED);
   }
 
+  /** A parked packet was pushed out of a full neighbour queue. */
+  dropParked(outIf: number, slot: number): void {
+    this.drop(outIf, slot, DropReason.NEIGHBOUR_QUEUE_FULL);
+  }
+
   private fragmentOut(chargeIf: number, slot: number, outIf: number, nextHop: number, l3Off: number, len: number): void {
     const d = this.d;
     const sink = this.fragSink;
@@ -336,7 +341,7 @@ export class Pipeline {
     sink.slot = -1;
     const n = wire.fragment(d.slab.buf, l3Off, d.ifaces.mtu(outIf), sink);
     d.slab.release(slot);
-    if (n < 0) this.counters.drop(chargeIf, DropReason.FRAGMENTATION_FAILED);
+    if (n < 0) this.counters.rxDrop(chargeIf, DropReason.FRAGMENTATION_FAILED);
   }
 
   private queue(outIf: number, slot: number, off: number, len: number): void {
@@ -371,7 +376,7 @@ export class Pipeline {
   announce(ifIndex: number, addr: number): void {
     const d = this.d;
     const slot = d.slab.alloc();
-    if (slot < 0) return this.counters.drop(ifIndex, DropReason.TX_RING_FULL);
+    if (slot < 0) return this.counters.rxDrop(ifIndex, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot);
     const len = wire.buildArpRequest(d.slab.buf, off, d.ports[ifIndex].mac, addr, addr);
     this.queue(ifIndex, slot, off, len);
@@ -382,7 +387,7 @@ export class Pipeline {
     const d = this.d;
     const src = d.ifaces.primaryAddress(ifIndex);
     const slot = d.slab.alloc();
-    if (slot < 0) return this.counters.drop(ifIndex, DropReason.TX_RING_FULL);
+    if (slot < 0) return this.counters.rxDrop(ifIndex, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot);
     const len = wire.buildArpRequest(d.slab.buf, off, d.ports[ifIndex].mac, src, addr);
     this.queue(ifIndex, slot, off, len);
@@ -407,7 +412,7 @@ export class Pipeline {
     const src = this.replySource(chargeIf);
     if (src === 0) return;
     const slot = d.slab.alloc();
-    if (slot < 0) return this.counters.drop(chargeIf, DropReason.TX_RING_FULL);
+    if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot) + HEADROOM;
     const len = wire.buildIcmpError(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen, type, code, src, mtu, this.nextIpId(), 576);
     this.icmpSent[type]++;
@@ -421,7 +426,7 @@ export class Pipeline {
     const d = this.d;
     if (ctx.fragOff !== 0 || ctx.l4Off < 0 || (ctx.tcpFlags & 0x04) !== 0) return;
     const slot = d.slab.alloc();
-    if (slot < 0) return this.counters.drop(chargeIf, DropReason.TX_RING_FULL);
+    if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot) + HEADROOM;
     const len = wire.buildTcpReset(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen);
     this.localOut(chargeIf, slot, off, len);
@@ -447,7 +452,7 @@ export class Pipeline {
 
   private verdictDrop(ifIndex: number, slot: number, v: number): void {
     if (v === Verdict.STOLEN) {
-      this.counters.drop(ifIndex, DropReason.REJECTED);
+      this.counters.rxDrop(ifIndex, DropReason.REJECTED);
       return this.d.slab.release(slot);
     }
     if (v === Verdict.QUEUE) return this.drop(ifIndex, slot, DropReason.QUEUE_NO_LISTENER);
@@ -456,7 +461,7 @@ export class Pipeline {
 
   /** The one place a packet dies: count the reason, free the slot. */
   drop(ifIndex: number, slot: number, reason: number): void {
-    this.counters.drop(ifIndex, reason);
+    this.counters.rxDrop(ifIndex, reason);
     this.d.slab.release(slot);
   }
 }

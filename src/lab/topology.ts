@@ -139,6 +139,11 @@ function build(lab: Lab, step: (name: string) => void): void {
       if (guard.status !== 0) lab.warnings.push(`raw-table guard on ${l.routerIf} not installed: ${guard.stderr.trim()}`);
     }
     configureHost(l.ns, l.hostIf, l);
+    // Frames on the wire are at most one MTU: without this a veth hands TSO/GSO
+    // super-frames of up to 64 KiB to rawgate's packet socket. The kernel twin
+    // gets the same, so the benchmark compares like with like.
+    run(nsArgv(l.ns, ['ethtool', '-K', l.hostIf, 'tso', 'off', 'gso', 'off']));
+    run(nsArgv(r, ['ethtool', '-K', l.routerIf, 'tso', 'off', 'gso', 'off', 'gro', 'off']));
     step(`link:${l.routerIf}`);
   }
 }
