@@ -167,4 +167,14 @@ describe.skipIf(!canRun)('rawgate forwards in the lab', () => {
     expect(metric(m.stdout, 'rawgate_dropped_total', 'reason="ttl_expired"')).toBeGreaterThanOrEqual(1);
     expect(metric(m.stdout, 'rawgate_dropped_total', 'reason="frag_needed"')).toBeGreaterThanOrEqual(1);
   });
+
+  it('stops cleanly on SIGTERM and removes the TAP, TUN and host-port devices it created', async () => {
+    expect(ex(lab.vm.ns, ['ip', 'link', 'show', 'dev', lab.vm.hostIf]).status).toBe(0);
+    const r = await rg.stop();
+    expect(r.code, r.logs).toBe(0);
+    expect(ex(lab.vm.ns, ['ip', 'link', 'show', 'dev', lab.vm.hostIf]).status).not.toBe(0);
+    expect(ex(lab.tun.ns, ['ip', 'link', 'show', 'dev', lab.tun.hostIf]).status).not.toBe(0);
+    expect(ex(lab.router, ['ip', 'link', 'show', 'dev', 'rg-host']).status).not.toBe(0);
+    expect(r.logs).toMatch(/dataplane stopped/);
+  });
 });
