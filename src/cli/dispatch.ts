@@ -74,6 +74,8 @@ export const USAGE = `usage:
   rawgate run --config FILE            run the daemon (foreground, JSON logs on stdout)
   rawgate check --config FILE          validate a configuration (and its rules file), then exit
   rawgate iptables ARGS...             iptables against the running daemon
+  rawgate iptables [-t TABLE] --explain CHAIN
+                                       the JavaScript the JIT generates for a chain of the running ruleset
   rawgate iptables-save ARGS...        iptables-save against the running daemon
   rawgate iptables-restore ARGS...     iptables-restore against the running daemon (input on stdin)
   rawgate lab up|down|demo [OPTIONS]   the network-namespace lab (root)

@@ -27,7 +27,8 @@ const IFNAME = /^[A-Za-z0-9_.+-]{1,15}$/;
 const NSNAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 /** Ethernet header plus one VLAN tag: a slot must hold the MTU plus this. */
-const L2_OVERHEAD = 18;
+// Ethernet + 802.1Q header (18), or the 16 bytes a TUN frame starts into its slot plus the 4-byte tag headroom (20).
+const L2_OVERHEAD = 20;
 
 export interface ValidateOptions {
   /** Where the file lives: relative `rules` paths resolve against its directory. */

@@ -1,8 +1,12 @@
 /**
- * fast-check arbitraries for the JIT property tests: random rulesets (tables,
- * user chains with jumps/gotos as a DAG, negations, tcp/udp/icmp/mark matches,
- * stateful and non-terminating extensions) and random packets drawn from small
- * pools so that rules actually match.
+ * fast-check arbitraries for the JIT property tests: random rulesets (filter,
+ * mangle and nat tables, user chains with jumps/gotos as a DAG, RETURN,
+ * negations including `! -s 0/0`, tcp/udp/icmp/mark matches the JIT inlines,
+ * matches it calls out to (multiport, length, ttl, tos, iprange, state, and the
+ * stateful limit and recent), non-terminating targets that rewrite the packet
+ * (MARK, TOS, TTL, CLASSIFY) or call the host (LOG, NFLOG, CONNMARK, NOTRACK),
+ * terminating ones (REJECT, QUEUE, NAT in the nat table)) and random packets
+ * drawn from small pools so that rules actually match.
  */
 import fc from 'fast-check';
 import { PacketContext } from '../../src/packet/context.js';
@@ -48,45 +52,76 @@ const multiport: fc.Arbitrary<Match> = fc.record({ which: fc.constantFrom('src' 
   .map((r) => ({ name: 'multiport' as const, ...r }));
 const comment: fc.Arbitrary<Match> = fc.constantFrom('ssh', 'web */ tricky', 'x\ny').map((c) => ({ name: 'comment' as const, comment: c }));
 const limit: fc.Arbitrary<Match> = fc.constantFrom(1, 3).map((burst) => ({ name: 'limit' as const, avg: 10000, burst }));
-const length: fc.Arbitrary<Match> = fc.constantFrom([0, 100], [60, 1500]).map(([lo, hi]) => ({ name: 'length' as const, lo: lo!, hi: hi!, invert: false }));
+const length: fc.Arbitrary<Match> = fc.record({ r: fc.constantFrom([0, 100], [60, 1500]), invert: fc.boolean() })
+  .map(({ r: [lo, hi], invert }) => ({ name: 'length' as const, lo: lo!, hi: hi!, invert }));
+const ttl: fc.Arbitrary<Match> = fc.record({ mode: fc.constantFrom('eq' as const, 'ne' as const, 'lt' as const, 'gt' as const), value: fc.constantFrom(1, 63, 64, 128) })
+  .map((r) => ({ name: 'ttl' as const, ...r }));
+const tos: fc.Arbitrary<Match> = fc.record({ value: fc.constantFrom(0, 0x10, 0x08), mask: fc.constantFrom(0xff, 0x3f), invert: fc.boolean() })
+  .map((r) => ({ name: 'tos' as const, value: r.value & r.mask, mask: r.mask, invert: r.invert }));
+const iprange: fc.Arbitrary<Match> = fc.record({ lo: fc.constantFrom(...ADDRS), n: fc.constantFrom(0, 1, 0x1ff), invSrc: fc.boolean(), dst: fc.boolean() })
+  .map((r) => {
+    const range = { lo: r.lo, hi: Math.min(0xffffffff, r.lo + r.n) };
+    return r.dst ? { name: 'iprange' as const, dst: range, invDst: r.invSrc } : { name: 'iprange' as const, src: range, invSrc: r.invSrc };
+  });
+const state: fc.Arbitrary<Match> = fc.record({ state: fc.constantFrom(1, 2, 4, 8, 6), invert: fc.boolean() })
+  .map((r) => ({ name: 'state' as const, state: r.state, invState: r.invert }));
+const recent: fc.Arbitrary<Match> = fc.record({
+  mode: fc.constantFrom('set' as const, 'rcheck' as const, 'update' as const, 'remove' as const), invert: fc.boolean(),
+  seconds: fc.constantFrom(0, 60), hitcount: fc.constantFrom(0, 2), side: fc.constantFrom('source' as const, 'dest' as const), list: fc.constantFrom('A', 'B'),
+}).map((r) => ({ name: 'recent' as const, mode: r.mode, invert: r.invert, seconds: r.seconds, reap: false, hitcount: r.hitcount, rttl: false, listName: r.list, mask: 0xffffffff, side: r.side }));
 
 function matchesFor(proto: number): fc.Arbitrary<Match[]> {
   const l4 = proto === 6 ? [tcpMatch] : proto === 17 ? [udpMatch] : proto === 1 ? [icmpMatch] : [];
   const mp = proto === 6 || proto === 17 ? [multiport] : [];
-  return fc.array(fc.oneof(...l4, ...l4, ...mp, markMatch, comment, limit, length), { maxLength: 3 });
+  return fc.array(fc.oneof(...l4, ...l4, ...mp, markMatch, markMatch, comment, limit, length, ttl, tos, iprange, state, recent), { maxLength: 3 });
 }
 
-function targetArb(users: string[]): fc.Arbitrary<Target> {
+const NAT_TARGETS: Target[] = [
+  { kind: 'DNAT', range: { minIp: 0x0a000002, maxIp: 0x0a000002, minPort: 0, maxPort: 0, basePort: 0 }, random: false, randomFully: false, persistent: false },
+  { kind: 'SNAT', range: { minIp: 0xc0a80101, maxIp: 0xc0a80101, minPort: 0, maxPort: 0, basePort: 0 }, random: false, randomFully: false, persistent: false },
+  { kind: 'MASQUERADE', minPort: 0, maxPort: 0, random: false, randomFully: false },
+];
+
+function targetArb(users: string[], table: TableName): fc.Arbitrary<Target> {
   const opts: fc.Arbitrary<Target>[] = [
     fc.constantFrom<Target>(
       { kind: 'verdict', verdict: 'ACCEPT' }, { kind: 'verdict', verdict: 'DROP' }, { kind: 'verdict', verdict: 'RETURN' },
       { kind: 'none' }, { kind: 'MARK', value: 7, mask: 0xff, form: 'set' }, { kind: 'MARK', value: 1, mask: 0x1, form: 'or' },
       { kind: 'LOG', level: 4, prefix: 'p ', flags: 0 },
     ),
+    fc.constantFrom<Target>(
+      { kind: 'verdict', verdict: 'QUEUE' }, { kind: 'REJECT', with: 'icmp-port-unreachable' },
+      { kind: 'NFLOG', group: 2, prefix: 'nf' }, { kind: 'CONNMARK', mode: 'set', ctmark: 5, ctmask: 0xff, nfmask: 0, form: 'set-xmark' },
+      { kind: 'NOTRACK' }, { kind: 'TRACE' }, { kind: 'CLASSIFY', priority: 0x10002 },
+      { kind: 'TOS', value: 0x10, mask: 0x3f, form: 'set' }, { kind: 'TTL', mode: 'dec', value: 1 }, { kind: 'TTL', mode: 'set', value: 64 },
+    ),
   ];
+  if (table === 'nat') opts.push(fc.constantFrom(...NAT_TARGETS));
   if (users.length > 0) {
     opts.push(fc.constantFrom(...users).chain((c) => fc.constantFrom<Target>({ kind: 'jump', chain: c }, { kind: 'goto', chain: c })));
   }
   return fc.oneof(...opts);
 }
 
-function anyRuleArb(users: string[], acl: number): fc.Arbitrary<Rule> {
-  if (acl <= 0) return ruleArb(users);
-  return fc.oneof({ weight: Math.round(acl * 100), arbitrary: aclRuleArb(users) }, { weight: Math.round((1 - acl) * 100), arbitrary: ruleArb(users) });
+function anyRuleArb(users: string[], acl: number, table: TableName): fc.Arbitrary<Rule> {
+  if (acl <= 0) return ruleArb(users, table);
+  return fc.oneof({ weight: Math.round(acl * 100), arbitrary: aclRuleArb(users, table) }, { weight: Math.round((1 - acl) * 100), arbitrary: ruleArb(users, table) });
 }
 
-function ruleArb(users: string[]): fc.Arbitrary<Rule> {
+function ruleArb(users: string[], table: TableName): fc.Arbitrary<Rule> {
   return fc.record({
     src: addrMask, invSrc: fc.boolean(), dst: addrMask, invDst: fc.boolean(),
     inIface: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(...IFACES) }), invIn: fc.boolean(),
     outIface: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(...IFACES) }), invOut: fc.boolean(),
     proto: fc.constantFrom(0, 0, 6, 6, 17, 1), invProto: fc.boolean(),
     frag: fc.constantFrom<Frag>(Frag.ANY, Frag.ANY, Frag.ANY, Frag.NON_FIRST, Frag.FIRST_OR_UNFRAGMENTED),
-    target: targetArb(users),
+    target: targetArb(users, table),
+    // `! -s 0/0` (never matches) now and then.
+    invAny: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
   }).chain((g) => matchesFor(g.invProto ? 0 : g.proto).map((matches) => {
     const r = emptyRule();
-    r.src = g.src[0]; r.srcMask = g.src[1]; r.invSrc = g.invSrc && g.src[1] !== 0;
-    r.dst = g.dst[0]; r.dstMask = g.dst[1]; r.invDst = g.invDst && g.dst[1] !== 0;
+    r.src = g.src[0]; r.srcMask = g.src[1]; r.invSrc = g.invSrc && (g.src[1] !== 0 || g.invAny);
+    r.dst = g.dst[0]; r.dstMask = g.dst[1]; r.invDst = g.invDst && (g.dst[1] !== 0 || g.invAny);
     r.inIface = g.inIface; r.invIn = g.invIn && g.inIface !== '';
     r.outIface = g.outIface; r.invOut = g.outIface !== '' && g.invOut;
     r.proto = g.proto; r.invProto = g.proto !== 0 && g.invProto;
@@ -96,11 +131,11 @@ function ruleArb(users: string[]): fc.Arbitrary<Rule> {
 }
 
 /** An ACL-like rule (addresses, protocol, ports, verdict): what the dispatch trees are for. */
-function aclRuleArb(users: string[]): fc.Arbitrary<Rule> {
+function aclRuleArb(users: string[], table: TableName): fc.Arbitrary<Rule> {
   return fc.record({
     src: addrMask, dst: addrMask, proto: fc.constantFrom(6, 17, 6, 0), sport: portRange, dport: portRange,
     target: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<Target>({ kind: 'verdict', verdict: 'ACCEPT' }, { kind: 'verdict', verdict: 'DROP' }) },
-      { weight: 1, arbitrary: targetArb(users) }),
+      { weight: 1, arbitrary: targetArb(users, table) }),
   }).map((g) => {
     const r = emptyRule();
     [r.src, r.srcMask] = g.src; [r.dst, r.dstMask] = g.dst; r.proto = g.proto; r.target = g.target;
@@ -113,20 +148,20 @@ function aclRuleArb(users: string[]): fc.Arbitrary<Rule> {
 
 export interface RulesetShape { maxRules: number; minRules?: number; /** Share of ACL-like rules (0..1). */ acl?: number }
 
-/** A ruleset: filter and mangle tables, up to 3 user chains per table, jumps only "downwards" (no loops). */
+/** A ruleset: filter, mangle and nat tables, up to 3 user chains per table, jumps only "downwards" (no loops). */
 export function rulesetArb(shape: RulesetShape = { maxRules: 24 }): fc.Arbitrary<Ruleset> {
   const tableArb = (name: TableName): fc.Arbitrary<[TableName, Chain[]]> =>
     fc.integer({ min: 0, max: 3 }).chain((nUser) => {
       const users = Array.from({ length: nUser }, (_, i) => `U${i}`);
       const builtin = newTable(name);
       const chainArbs = [...builtin.chains.keys()].map((c) =>
-        fc.tuple(fc.array(anyRuleArb(users, shape.acl ?? 0), { minLength: shape.minRules ?? 0, maxLength: shape.maxRules, size: 'max' }), fc.constantFrom<'ACCEPT' | 'DROP'>('ACCEPT', 'DROP'))
+        fc.tuple(fc.array(anyRuleArb(users, shape.acl ?? 0, name), { minLength: shape.minRules ?? 0, maxLength: shape.maxRules, size: 'max' }), fc.constantFrom<'ACCEPT' | 'DROP'>('ACCEPT', 'DROP'))
           .map(([rules, policy]): Chain => ({ name: c, policy, rules, pkts: 0, bytes: 0 })));
       const userArbs = users.map((u, i) =>
-        fc.array(anyRuleArb(users.slice(i + 1), shape.acl ?? 0), { maxLength: shape.maxRules, size: 'max' }).map((rules): Chain => ({ name: u, policy: null, rules, pkts: 0, bytes: 0 })));
+        fc.array(anyRuleArb(users.slice(i + 1), shape.acl ?? 0, name), { maxLength: shape.maxRules, size: 'max' }).map((rules): Chain => ({ name: u, policy: null, rules, pkts: 0, bytes: 0 })));
       return fc.tuple(...chainArbs, ...userArbs).map((chains) => [name, chains] as [TableName, Chain[]]);
     });
-  return fc.tuple(tableArb('filter'), tableArb('mangle')).map((ts) => {
+  return fc.tuple(tableArb('filter'), tableArb('mangle'), tableArb('nat')).map((ts) => {
     const tables = new Map();
     for (const [name, chains] of ts) {
       const t = newTable(name);
@@ -153,10 +188,18 @@ export const packetArb: fc.Arbitrary<PacketSpec> = fc.record({
   mark: fc.constantFrom(0, 1, 2, 7, 0x10, 0xffffffff),
   inIf: fc.constantFrom(-1, 0, 1, 2), outIf: fc.constantFrom(-1, 0, 1, 2),
   totLen: fc.integer({ min: 20, max: 1500 }),
+  tos: fc.constantFrom(0, 0x10, 0x08, 0x12), ttl: fc.constantFrom(0, 1, 64, 128, 255), ctState: fc.constantFrom(0, 1, 2, 4, 8),
 });
 
-/** Fill a context as the parser would: no L4 on non-first fragments, ports only for tcp/udp. */
+/**
+ * Fill a context as the parser would: no L4 on non-first fragments, ports only
+ * for tcp/udp. A fresh 20-byte IP header backs the fields TOS/TTL rewrite.
+ */
 export function fillContext(ctx: PacketContext, p: PacketSpec, hook: number): PacketContext {
+  const buf = new Uint8Array(64);
+  buf[0] = 0x45; buf[1] = p.tos; buf[8] = p.ttl; buf[9] = p.proto;
+  ctx.buf = buf; ctx.l3Off = 0; ctx.ipHdrLen = 20; ctx.tos = p.tos; ctx.ttl = p.ttl;
+  ctx.ctState = p.ctState; ctx.priority = 0;
   ctx.saddr = p.saddr; ctx.daddr = p.daddr; ctx.proto = p.proto;
   ctx.fragOff = p.frag === 2 ? 10 : 0; ctx.mf = p.frag === 1 ? 1 : 0;
   const l4 = ctx.fragOff === 0 && (p.proto === 6 || p.proto === 17 || p.proto === 1);

@@ -10,13 +10,15 @@ import { TableId } from '../../src/rules/evaluator.js';
 import { DIM_MAX, ruleBox } from '../../src/rules/jit/box.js';
 import { DEFAULT_CODEGEN, type CodegenOptions } from '../../src/rules/jit/codegen.js';
 import { compileWith } from '../../src/rules/jit/compile.js';
+import { bindBinder } from '../../src/rules/jit/index.js';
+import { interpret } from '../../src/rules/interpreter.js';
 import { buildTree, lookupLeaf } from '../../src/rules/jit/tree.js';
 import type { Match } from '../../src/rules/matches.js';
 import type { Rule, Ruleset } from '../../src/rules/model.js';
 import { emptyRule, Hook, newTable } from '../../src/rules/model.js';
 import type { Target } from '../../src/rules/targets.js';
 import { rng } from '../../scripts/classbench/generate.js';
-import { recordingHost, standinBinder, standinInterpret } from './jit-standin.js';
+import { fakeHost } from './fake-host.js';
 
 const ACCEPT: Target = { kind: 'verdict', verdict: 'ACCEPT' };
 const DROP: Target = { kind: 'verdict', verdict: 'DROP' };
@@ -39,12 +41,12 @@ function forward(rules: Rule[]): Ruleset {
 
 const OPTS: CodegenOptions[] = [DEFAULT_CODEGEN, { ...DEFAULT_CODEGEN, treeMin: 2, tree: { ...DEFAULT_CODEGEN.tree, leafSize: 1, maxCutBits: 4 } }];
 
-/** Run the packets through both and return the JIT's per-rule packet counts (after checking they agree). */
+/** Run the packets through both (the interpreter is the reference) and return the JIT's per-rule packet counts (after checking they agree). */
 function check(rules: Rule[], packets: Array<Partial<PacketContext>>, opts: CodegenOptions): number[] {
   const a = forward(structuredClone(rules)), b = forward(structuredClone(rules));
-  const ha = recordingHost([]), hb = recordingHost([]);
-  const ref = standinInterpret(a, ha);
-  const jit = compileWith(b, hb, standinBinder, opts);
+  const ha = fakeHost(), hb = fakeHost();
+  const ref = interpret(a, ha);
+  const jit = compileWith(b, hb, bindBinder, opts);
   expect(jit.stats.tables.get('filter')!.chains.get('FORWARD')!.segments.some((s) => s.kind === 'tree')).toBe(true);
   for (const p of packets) {
     const ca = Object.assign(new PacketContext(), { proto: 6, l4Off: 34, ipTotLen: 60 }, p);

@@ -13,6 +13,7 @@ import { listRules } from '../format/list-rules.js';
 import { sameRule } from '../format/rule-text.js';
 import { checkRuleBuild, checkTableKernel, kernelFailure } from '../validate.js';
 import { Cmd, Opt } from './commands.js';
+import { explain, explainRequest } from './explain.js';
 import { parseCommandLine, type ParsedCommand } from './parse.js';
 import { asIptablesError, renderError } from './render.js';
 
@@ -183,10 +184,15 @@ function zeroWithEcho(
 /**
  * `iptables ARGS...` against `rs`. `argv` holds the arguments without the
  * program name. Pure: the caller prints stdout/stderr and keeps `ruleset`.
+ * Also rawgate's `[-t TABLE] --explain CHAIN` (explain.ts): the JIT's code
+ * for the chain; the ruleset is returned as is.
  */
 export function runIptables(argv: readonly string[], rs: Ruleset): RunResult {
   const warnings: string[] = [];
   try {
+    // rawgate's `[-t TABLE] --explain CHAIN` (see explain.ts); any other command line is iptables'.
+    const ex = explainRequest(argv);
+    if (ex !== null) return { stdout: explain(ex, rs), stderr: '', status: 0, ruleset: rs };
     const p = parseCommandLine(['iptables', ...argv], { warn: (w) => warnings.push(w) });
     if (p.output !== undefined) return { stdout: p.output, stderr: warnings.join(''), status: 0, ruleset: rs };
     const r = execute(p, rs);

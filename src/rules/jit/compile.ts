@@ -63,7 +63,12 @@ export function compileWith<Env>(
     stats: { tables, compileMs: 0 } as JitStats,
     evaluate(table: number, hook: Hook, ctx: PacketContext): Verdict {
       const f = entries[table * 5 + hook];
-      return f === null || f === undefined ? Verdict.ACCEPT : f(ctx);
+      if (f === null || f === undefined) {
+        // No such table or built-in chain: ACCEPT, and no DROP of this call came from a policy.
+        self.lastDropWasPolicy = false;
+        return Verdict.ACCEPT;
+      }
+      return f(ctx);
     },
     syncCounters(): void { /* counters are the model's */ },
   };
