@@ -121,6 +121,12 @@ describe.skipIf(!canRun)('rawgate forwards in the lab', () => {
     expect(p.stdout).toMatch(/Destination Net Unreachable/);
   });
 
+  it('answers a neighbour that never answers ARP with ICMP host unreachable', () => {
+    const silent = lab.wan.hostAddr.replace(/\.2$/, '.99');
+    const p = ex(lab.lan.ns, ['ping', '-c', '1', '-W', '6', silent]);
+    expect(p.stdout).toMatch(/Destination Host Unreachable/);
+  }, 20_000);
+
   it('answers DF packets larger than the egress MTU with fragmentation needed and the next-hop MTU', () => {
     const p = ex(lab.lan.ns, ['ping', '-c', '2', '-i', '0.3', '-W', '2', '-M', 'do', '-s', '1472', lab.wan.hostAddr]);
     expect(p.stdout + p.stderr).toMatch(new RegExp(`mtu ?= ?${WAN_MTU}`));
@@ -156,6 +162,13 @@ describe.skipIf(!canRun)('rawgate forwards in the lab', () => {
     await rg.iptables(['-A', 'FORWARD', '-p', 'tcp', '--dport', '8081', '-j', 'REJECT', '--reject-with', 'tcp-reset']);
     const c = ex(lab.lan.ns, ['curl', '-s', '--max-time', '5', `http://${lab.wan.hostAddr}:8081/`]);
     expect(c.status).toBe(7); // curl: couldn't connect (the RST), not 28 (timeout)
+    await rg.iptables(['-F', 'FORWARD']);
+
+    // LOG writes the kernel's line as a structured log record.
+    await rg.iptables(['-A', 'FORWARD', '-p', 'icmp', '-j', 'LOG', '--log-prefix', 'RG-E2E: ']);
+    expect(ex(lab.lan.ns, ['ping', '-c', '1', '-W', '2', lab.wan.hostAddr]).status).toBe(0);
+    await until('the LOG record', () => rg.logs().includes('RG-E2E: IN=lan0 OUT=wan0 MAC='));
+    expect(rg.logs()).toMatch(new RegExp(`RG-E2E: IN=lan0 OUT=wan0 MAC=[0-9a-f:]{41} SRC=${lab.lan.hostAddr.replace(/\./g, '\\.')} DST=${lab.wan.hostAddr.replace(/\./g, '\\.')} LEN=84 TOS=0x00 PREC=0x00 TTL=63 ID=\\d+ DF PROTO=ICMP TYPE=8 CODE=0 ID=\\d+ SEQ=1 `));
     await rg.iptables(['-F', 'FORWARD']);
   }, 30_000);
 
