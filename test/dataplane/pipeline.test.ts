@@ -6,6 +6,7 @@
  * miss parks the packet and solicits. Slot accounting: every slot handed in
  * ends sent, parked or released.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/types.js';
 import { Pipeline, HEADROOM } from '../../src/dataplane/pipeline.js';
@@ -259,5 +260,24 @@ describe('pipeline', () => {
     expect(t.ports[1].sent).toHaveLength(1);
     expect(t.ports[1].sent[0][14 + 8]).toBe(63);
     expect(HEADROOM).toBeGreaterThanOrEqual(14);
+  });
+
+  it('never throws and never loses a slot on random frames (mutations of a good one, and noise)', () => {
+    const t = setup();
+    t.learnPeer();
+    const good = eth(MAC_LAN, MAC_HOST, 0x0800, ipPacket('10.1.1.2', '10.1.2.2', { payload: 40 }));
+    const mutated = fc.tuple(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(good.length))
+      .map(([edits, cut]) => {
+        const f = good.slice(0, Math.max(1, cut));
+        for (const [i, v] of edits) if (i < f.length) f[i] = v;
+        return f;
+      });
+    const noise = fc.uint8Array({ minLength: 1, maxLength: 200 });
+    fc.assert(fc.property(fc.oneof(mutated, noise), fc.boolean(), (frame, l3) => {
+      if (l3) t.rx(2, frame.subarray(Math.min(14, frame.length - 1)), 16);
+      else t.rx(0, frame);
+      for (const p of t.ports) p.flush();
+      return t.slab.free.length === SLOTS;
+    }), { numRuns: 2000 });
   });
 });
