@@ -4,8 +4,10 @@
  * iptables 1.8.9 output per rule: SAVE / Lnv / L lines, or RC / ERR).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-export const REF = '/work/shared/reference';
+/** A copy of ../shared/reference kept in the repository (test/reference), so a clean clone tests on its own. */
+export const REF = fileURLToPath(new URL('../reference', import.meta.url));
 
 export interface TLine {
   file: string;
