@@ -103,7 +103,8 @@ function targetArb(users: string[], table: TableName): fc.Arbitrary<Target> {
   return fc.oneof(...opts);
 }
 
-function anyRuleArb(users: string[], acl: number, table: TableName): fc.Arbitrary<Rule> {
+function anyRuleArb(users: string[], acl: number, table: TableName, verdictsOnly = false): fc.Arbitrary<Rule> {
+  if (verdictsOnly) return aclRuleArb(users, table, true);
   if (acl <= 0) return ruleArb(users, table);
   return fc.oneof({ weight: Math.round(acl * 100), arbitrary: aclRuleArb(users, table) }, { weight: Math.round((1 - acl) * 100), arbitrary: ruleArb(users, table) });
 }
@@ -131,10 +132,15 @@ function ruleArb(users: string[], table: TableName): fc.Arbitrary<Rule> {
 }
 
 /** An ACL-like rule (addresses, protocol, ports, verdict): what the dispatch trees are for. */
-function aclRuleArb(users: string[], table: TableName): fc.Arbitrary<Rule> {
+const VERDICTS: Target[] = [
+  { kind: 'verdict', verdict: 'ACCEPT' }, { kind: 'verdict', verdict: 'DROP' }, { kind: 'verdict', verdict: 'ACCEPT' },
+  { kind: 'verdict', verdict: 'RETURN' }, { kind: 'verdict', verdict: 'QUEUE' },
+];
+
+function aclRuleArb(users: string[], table: TableName, verdictsOnly = false): fc.Arbitrary<Rule> {
   return fc.record({
     src: addrMask, dst: addrMask, proto: fc.constantFrom(6, 17, 6, 0), sport: portRange, dport: portRange,
-    target: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<Target>({ kind: 'verdict', verdict: 'ACCEPT' }, { kind: 'verdict', verdict: 'DROP' }) },
+    target: verdictsOnly ? fc.constantFrom(...VERDICTS) : fc.oneof({ weight: 4, arbitrary: fc.constantFrom<Target>({ kind: 'verdict', verdict: 'ACCEPT' }, { kind: 'verdict', verdict: 'DROP' }) },
       { weight: 1, arbitrary: targetArb(users, table) }),
   }).map((g) => {
     const r = emptyRule();
@@ -146,7 +152,11 @@ function aclRuleArb(users: string[], table: TableName): fc.Arbitrary<Rule> {
   });
 }
 
-export interface RulesetShape { maxRules: number; minRules?: number; /** Share of ACL-like rules (0..1). */ acl?: number }
+export interface RulesetShape {
+  maxRules: number; minRules?: number; /** Share of ACL-like rules (0..1). */ acl?: number;
+  /** ACL rules with verdict targets only (ACCEPT/DROP/RETURN/QUEUE): the JIT's first-match-per-tree path. */
+  verdictsOnly?: boolean;
+}
 
 /** A ruleset: filter, mangle and nat tables, up to 3 user chains per table, jumps only "downwards" (no loops). */
 export function rulesetArb(shape: RulesetShape = { maxRules: 24 }): fc.Arbitrary<Ruleset> {
@@ -155,7 +165,7 @@ export function rulesetArb(shape: RulesetShape = { maxRules: 24 }): fc.Arbitrary
       const users = Array.from({ length: nUser }, (_, i) => `U${i}`);
       const builtin = newTable(name);
       const chainArbs = [...builtin.chains.keys()].map((c) =>
-        fc.tuple(fc.array(anyRuleArb(users, shape.acl ?? 0, name), { minLength: shape.minRules ?? 0, maxLength: shape.maxRules, size: 'max' }), fc.constantFrom<'ACCEPT' | 'DROP'>('ACCEPT', 'DROP'))
+        fc.tuple(fc.array(anyRuleArb(users, shape.acl ?? 0, name, shape.verdictsOnly), { minLength: shape.minRules ?? 0, maxLength: shape.maxRules, size: 'max' }), fc.constantFrom<'ACCEPT' | 'DROP'>('ACCEPT', 'DROP'))
           .map(([rules, policy]): Chain => ({ name: c, policy, rules, pkts: 0, bytes: 0 })));
       const userArbs = users.map((u, i) =>
         fc.array(anyRuleArb(users.slice(i + 1), shape.acl ?? 0, name), { maxLength: shape.maxRules, size: 'max' }).map((rules): Chain => ({ name: u, policy: null, rules, pkts: 0, bytes: 0 })));

@@ -75,6 +75,16 @@ describe('JIT equals the interpreter', () => {
     });
   }
 
+  it('long verdict-only chains (first match per tree, then the smallest index)', () => {
+    fc.assert(
+      fc.property(rulesetArb({ minRules: 20, maxRules: 80, verdictsOnly: true }), fc.array(packetArb, { minLength: 20, maxLength: 40 }), (rs, pkts) => {
+        agree(rs, pkts, DEFAULT_CODEGEN);
+        agree(rs, pkts, TREE_EVERYWHERE);
+      }),
+      { seed: 0xac1, numRuns: 25 },
+    );
+  });
+
   it('long chains (segmented trees with wide runs)', () => {
     fc.assert(
       fc.property(rulesetArb({ minRules: 16, maxRules: 60, acl: 0.85 }), fc.array(packetArb, { minLength: 20, maxLength: 40 }), (rs, pkts) => agree(rs, pkts, DEFAULT_CODEGEN)),

@@ -29,6 +29,12 @@ export const DIM_MAX: readonly number[] = [0xffffffff, 0xffffffff, 511, 0xffff, 
  */
 const QUIET = new Set(['tcp', 'udp', 'icmp', 'comment', 'mark', 'multiport', 'length', 'ttl', 'tos', 'dscp', 'iprange', 'pkttype']);
 
+/** True when testing the rule has no side effect (every match is quiet), so it may be tested out of rule order. */
+export function quietTest(rule: Rule): boolean {
+  for (const m of rule.matches) if (!QUIET.has(m.name)) return false;
+  return true;
+}
+
 export interface RuleBox {
   lo: number[];
   hi: number[];

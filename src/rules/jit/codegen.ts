@@ -11,6 +11,10 @@
  *   tested with its box (inlined in the leaf entries) plus, for non-exact
  *   boxes, its full generated test — so the first matching rule, and every
  *   matching non-terminating rule before it, run exactly as in the interpreter.
+ *   When every rule of the segment ends with a verdict and its test has no
+ *   side effect (box.ts quietTest), each tree's leaf is searched for its own
+ *   first match instead and the smallest rule index wins: same result, since
+ *   only the winner's counters and verdict are observable.
  * - Counters live in the model: rule.pkts/bytes and chain.pkts/bytes.
  * - No function grows with the chain: linear code is chunked, trees are data.
  * - The tree keys (saddr, daddr, proto, ports) are read once per segment; no
@@ -18,7 +22,7 @@
  */
 import type { Chain, Rule, Table } from '../model.js';
 import { HOOK_NAMES } from '../model.js';
-import { DIMS, isWide, ruleBox, type RuleBox } from './box.js';
+import { DIMS, isWide, quietTest, ruleBox, type RuleBox } from './box.js';
 import { describeRule } from './describe.js';
 import { Pool, ruleTest, targetCode } from './emit.js';
 import { buildTree, DEFAULT_TREE_OPTIONS, type Tree, type TreeOptions } from './tree.js';
@@ -220,6 +224,9 @@ function treeSegment(
   const residual: string[] = [];
   const kinds = new Set<number>();
   const rt = `${name}_RT`;
+  // Pure: every rule ends the chain with a verdict and its test has no side effect. Then the first
+  // match of each tree can be looked for on its own and the smallest index wins (no merged walk).
+  let pure = true;
 
   for (let i = 0; i < n; i++) {
     const r = chain.rules[start + i]!;
@@ -229,6 +236,7 @@ function treeSegment(
       if (b.lo[d]! > b.hi[d]!) dead[i] = 1;
     }
     const t = r.target;
+    if (t.kind !== 'verdict' || !quietTest(r)) pure = false;
     let terminal = false;
     switch (t.kind) {
       case 'none': ac[i] = ACT_NONE; break;
@@ -296,8 +304,42 @@ function treeSegment(
       `    let EE = ${E[0]}, b = j0;`,
       `    ${E.map((e, t) => `${t > 0 ? 'else ' : ''}if (w === ${t}) { ${t > 0 ? `EE = ${e}; b = j${t}; ` : ''}j${t} += ${ENTRY}; }`).join(' ')}`,
     ];
+  const boxTest = (EE: string, b: string, fail: string): string[] => [
+    `    if (s2 < ${EE}[${b} + 1] || s2 > ${EE}[${b} + 2] || d2 < ${EE}[${b} + 3] || d2 > ${EE}[${b} + 4]) ${fail}`,
+    `    let x = ${EE}[${b} + 5]; if (p < (x >>> 16) || p > (x & 0xffff)) ${fail}`,
+    `    x = ${EE}[${b} + 6]; if (sp < (x >>> 16) || sp > (x & 0xffff)) ${fail}`,
+    `    x = ${EE}[${b} + 7]; if (dp < (x >>> 16) || dp > (x & 0xffff)) ${fail}`,
+  ];
+  // Pure segments: per tree, the first candidate that matches (candidates are in rule order, so a
+  // later tree stops at the best index found so far); the smallest index is the first match.
+  const pureWalk: string[] = [`  let best = 0x7fffffff;`];
+  E.forEach((e, t) => {
+    pureWalk.push(
+      `  for (; j${t} < e${t}; j${t} += ${ENTRY}) {`,
+      `    const b = j${t}, i = ${e}[b];`,
+      ...(t > 0 ? [`    if (i >= best) break;`] : []),
+      ...boxTest(e, 'b', 'continue;'),
+      ...(residual.length > 0 ? [`    if (${RF}[i] !== 0 && !${rt}[i](ctx)) continue;`] : []),
+      `    best = i; break;`,
+      `  }`,
+    );
+  });
+  pureWalk.push(
+    `  if (best === 0x7fffffff) return -1;`,
+    `  const r = ${rv}[best + ${start}]; r.pkts += 1; r.bytes += ctx.ipTotLen;`,
+    `  return ${AC}[best];`,
+  );
+  const mergedWalk: string[] = [
+    ...walk,
+    ...boxTest('EE', 'b', 'continue;'),
+    ...(residual.length > 0 ? [`    if (${RF}[i] !== 0 && !${rt}[i](ctx)) continue;`] : []),
+    `    const r = ${rv}[i + ${start}]; r.pkts += 1; r.bytes += ctx.ipTotLen;`,
+    ...act,
+    `  }`,
+    `  return -1;`,
+  ];
   const src = [
-    `// ${chain.name} rules #${start + 1}..#${end}: decision tree${K > 1 ? 's' : ''}, ${residual.length} rules with a residual test`,
+    `// ${chain.name} rules #${start + 1}..#${end}: decision tree${K > 1 ? 's' : ''}, ${residual.length} rules with a residual test${pure ? ', verdicts only (first match per tree)' : ''}`,
     ...header,
     `const ${rt} = new Array(${n}).fill(null);`,
     ...residual,
@@ -307,16 +349,7 @@ function treeSegment(
     `  const s = ctx.saddr, d = ctx.daddr, p = ctx.proto * 2 + (ctx.l4Off >= 0 ? 1 : 0), sp = ctx.sport, dp = ctx.dport;`,
     `  const s2 = s ^ 0x80000000, d2 = d ^ 0x80000000;`,
     ...lookups,
-    ...walk,
-    `    if (s2 < EE[b + 1] || s2 > EE[b + 2] || d2 < EE[b + 3] || d2 > EE[b + 4]) continue;`,
-    `    let x = EE[b + 5]; if (p < (x >>> 16) || p > (x & 0xffff)) continue;`,
-    `    x = EE[b + 6]; if (sp < (x >>> 16) || sp > (x & 0xffff)) continue;`,
-    `    x = EE[b + 7]; if (dp < (x >>> 16) || dp > (x & 0xffff)) continue;`,
-    `    if (${RF}[i] !== 0 && !${rt}[i](ctx)) continue;`,
-    `    const r = ${rv}[i + ${start}]; r.pkts += 1; r.bytes += ctx.ipTotLen;`,
-    ...act,
-    `  }`,
-    `  return -1;`,
+    ...(pure ? pureWalk : mergedWalk),
     `}`,
   ].join('\n');
   return { src, trees };
