@@ -12,7 +12,7 @@ import type { DataplaneRuleHost } from './rule-host.js';
 
 interface Sources {
   pipeline: Pipeline;
-  ports: readonly { port: { name: string; counterArray: Float64Array } }[];
+  ports: readonly { port: { name: string; counterArray: Float64Array; counters(): unknown } }[];
   neigh: { entries(): { state: string }[] };
   ruleHost: DataplaneRuleHost;
   slab: Slab;
@@ -25,6 +25,7 @@ export function registerDataplaneMetrics(t: Telemetry, s: Sources): void {
   t.registerInterfaceCounters(s.pipeline.counters);
   t.addCounter('rawgate_port_io_total', 'Socket-level counters of each port (system calls, kernel drops, send failures)', ['interface', 'counter'], (emit) => {
     for (const v of s.ports) {
+      v.port.counters(); // folds in the kernel's PACKET_STATISTICS drops (a system call: scrape time only)
       for (let i = 0; i < COUNTER_NAMES.length; i++) emit({ interface: v.port.name, counter: snake(COUNTER_NAMES[i]) }, v.port.counterArray[i]);
     }
   });
