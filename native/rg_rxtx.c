@@ -45,14 +45,17 @@ static void finish_l4_csum(uint8_t *f, uint32_t len) {
   uint8_t *l4 = f + l3 + ihl;
   uint32_t n = tot - ihl;
   if (n < at + 2) return;
-  uint32_t sum = 0;
-  for (uint32_t i = 0; i + 1 < n; i += 2) sum += (uint32_t)(l4[i] << 8 | l4[i + 1]);
-  if (n & 1) sum += (uint32_t)l4[n - 1] << 8;
+  /* One's-complement sum in native byte order, 32 bits at a time into 64
+   * (RFC 1071: the order of the bytes does not matter until the end). */
+  uint64_t sum = 0;
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) { uint32_t w; memcpy(&w, l4 + i, 4); sum += w; }
+  if (i + 2 <= n) { uint16_t w; memcpy(&w, l4 + i, 2); sum += w; i += 2; }
+  if (i < n) { uint16_t w = 0; memcpy(&w, l4 + i, 1); sum += w; }
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   uint16_t c = (uint16_t)~sum;
   if (c == 0 && ip[9] == 17) c = 0xffff;
-  l4[at] = (uint8_t)(c >> 8);
-  l4[at + 1] = (uint8_t)c;
+  memcpy(l4 + at, &c, 2);
 }
 
 /* Apply what PACKET_AUXDATA says: re-insert an 802.1Q/802.1ad header the
