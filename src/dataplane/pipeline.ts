@@ -24,6 +24,8 @@ import * as wire from './wire.js';
 
 /** Bytes kept free before the IP header of generated packets, for an Ethernet header. */
 export const HEADROOM = 64;
+/** Router-made packets (ICMP errors, RSTs) that may wait for the end of the batch. */
+const GEN_MAX = 256;
 
 const ETH_P_IP = 0x0800;
 const ETH_P_ARP = 0x0806;
@@ -59,6 +61,17 @@ export class Pipeline {
   readonly icmpSent = new Float64Array(256);
   icmpRateLimited = 0;
   private readonly fragSink: FragSink;
+  /**
+   * ICMP errors and RSTs are made while a rule (REJECT) or the forwarding
+   * path is still working on the packet they answer, in the same context;
+   * they take the local output path only after it is done (drainGenerated),
+   * so rule evaluation is never re-entered.
+   */
+  private readonly genSlot = new Int32Array(GEN_MAX);
+  private readonly genOff = new Int32Array(GEN_MAX);
+  private readonly genLen = new Int32Array(GEN_MAX);
+  private readonly genCharge = new Int32Array(GEN_MAX);
+  private genCount = 0;
 
   constructor(private readonly d: PipelineDeps, rules: CompiledRuleset) {
     this.rules = rules;
@@ -87,8 +100,9 @@ export class Pipeline {
     }
   }
 
-  /** End of a batch: one send per port that has frames queued. */
+  /** End of a batch: router-made packets go out, then one send per port that has frames queued. */
   endBatch(): void {
+    this.drainGenerated();
     const dirty = this.dirty;
     for (let i = 0; i < dirty.length; i++) {
       if (dirty[i] !== 0) {
@@ -414,10 +428,10 @@ export class Pipeline {
     const slot = d.slab.alloc();
     if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot) + HEADROOM;
-    const len = wire.buildIcmpError(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen, type, code, src, mtu, this.nextIpId(), 576);
+    const len = wire.buildIcmpError(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen, type, code, src, mtu, this.nextIpId(), wire.ICMP_ERROR_MAXLEN);
     this.icmpSent[type]++;
     void origSlot;
-    this.localOut(chargeIf, slot, off, len);
+    this.emitGenerated(chargeIf, slot, off, len);
   }
 
   /** REJECT --reject-with tcp-reset: a RST spoofed from the original destination. */
@@ -429,7 +443,24 @@ export class Pipeline {
     if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot) + HEADROOM;
     const len = wire.buildTcpReset(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen);
-    this.localOut(chargeIf, slot, off, len);
+    if (len === 0) return d.slab.release(slot);
+    this.emitGenerated(chargeIf, slot, off, len);
+  }
+
+  private emitGenerated(chargeIf: number, slot: number, off: number, len: number): void {
+    const n = this.genCount;
+    if (n === GEN_MAX) return this.drop(chargeIf, slot, DropReason.TX_RING_FULL);
+    this.genSlot[n] = slot;
+    this.genOff[n] = off;
+    this.genLen[n] = len;
+    this.genCharge[n] = chargeIf;
+    this.genCount = n + 1;
+  }
+
+  /** Router-made packets through OUTPUT and POSTROUTING (which may add more: bounded by GEN_MAX). */
+  private drainGenerated(): void {
+    for (let i = 0; i < this.genCount; i++) this.localOut(this.genCharge[i], this.genSlot[i], this.genOff[i], this.genLen[i]);
+    this.genCount = 0;
   }
 
   /** The address the router answers from: the inbound interface's, else the route back's. */
