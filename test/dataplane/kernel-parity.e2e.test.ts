@@ -33,6 +33,15 @@ const rules = (lab: Lab) => `*filter
 -A FORWARD -p udp --dport 9001 -j REJECT --reject-with icmp-port-unreachable
 -A FORWARD -p udp --dport 9002 -j REJECT --reject-with icmp-admin-prohibited
 COMMIT
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A FORWARD -s ${lab.wan.hostAddr}/32 -p icmp --icmp-type echo-reply -j TTL --ttl-set 33
+-A POSTROUTING -o lan0 -p icmp -m ttl --ttl-eq 33 -j MARK --set-mark 0x7
+COMMIT
 `;
 
 interface Side { lab: Lab; rg?: RawgateRun; bg: ChildProcess[] }
@@ -70,7 +79,8 @@ function ping(s: Side, ns: string, to: string, extra: string[] = []): string {
   const r = s.lab.exec(ns, ['ping', '-n', '-c', '2', '-i', '0.3', '-W', '1', ...extra, to], { timeoutMs: 10_000 });
   const m = /(\d+) received/.exec(r.stdout);
   const err = /From (\S+) icmp_seq=\d+ (.+)/.exec(r.stdout);
-  return `received ${m ? m[1] : '?'}${err ? `, from ${err[1] === s.lab.lan.routerAddr ? 'router' : err[1]}: ${err[2]}` : ''}`;
+  const ttl = /ttl=(\d+)/.exec(r.stdout);
+  return `received ${m ? m[1] : '?'}${ttl ? ` ttl ${ttl[1]}` : ''}${err ? `, from ${err[1] === s.lab.lan.routerAddr ? 'router' : err[1]}: ${err[2]}` : ''}`;
 }
 
 function curl(s: Side, host: string, port: number): string {
@@ -133,7 +143,7 @@ describe.skipIf(!canRun)('rawgate and the kernel treat the same packets the same
   }
 
   it('the outcomes are the ones the rules say (not merely equal)', () => {
-    expect(results['ping LAN → WAN host'].kernel).toBe('received 2');
+    expect(results['ping LAN → WAN host'].kernel).toBe('received 2 ttl 33'); // mangle FORWARD TTL --ttl-set, after the decrement
     expect(results['ping WAN → LAN host (echo-request from wan0 dropped)'].kernel).toBe('received 0');
     expect(results['ping LAN → WAN with TTL 1'].kernel).toMatch(/from router: Time to live exceeded/);
     expect(results['HTTP LAN → WAN :8080 (allowed both ways)'].kernel).toBe('curl exit 0 http 200');
@@ -149,5 +159,11 @@ describe.skipIf(!canRun)('rawgate and the kernel treat the same packets the same
     expect(ours.length).toBe(kernel.length);
     // Rules 1 and 2 see only ICMP: pings and the ICMP errors the router forwards.
     expect(ours.slice(0, 2)).toEqual(kernel.slice(0, 2));
+    const mangle = (t: string) => t.split('\n').filter((l) => /TTL|MARK/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    const km = mangle(k.exec(k.router, [systemIptables(), '-t', 'mangle', '-L', '-v', '-x', '-n']).stdout);
+    const om = mangle((await sides.rawgate.rg!.iptables(['-t', 'mangle', '-L', '-v', '-x', '-n'])).stdout);
+    expect(km.length).toBe(2);
+    expect(km[0]).toBeGreaterThan(0);
+    expect(om).toEqual(km);
   });
 });
