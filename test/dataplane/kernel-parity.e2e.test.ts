@@ -61,6 +61,8 @@ except socket.timeout: print('timeout')
 
 type Probe = { name: string; run: (s: Side) => string };
 const PROBES: Probe[] = [
+  // First, while the per-destination ICMP token bucket towards the LAN host is still full.
+  { name: 'burst of 50 TTL-1 pings in 0.5 s: time-exceeded replies under icmp_ratelimit', run: (s) => ttlBurst(s) },
   { name: 'ping LAN → WAN host', run: (s) => ping(s, s.lab.lan.ns, s.lab.wan.hostAddr) },
   { name: 'ping WAN → LAN host (echo-request from wan0 dropped)', run: (s) => ping(s, s.lab.wan.ns, s.lab.lan.hostAddr) },
   { name: 'ping LAN → router', run: (s) => ping(s, s.lab.lan.ns, s.lab.lan.routerAddr) },
@@ -81,6 +83,12 @@ function ping(s: Side, ns: string, to: string, extra: string[] = []): string {
   const err = /From (\S+) icmp_seq=\d+ (.+)/.exec(r.stdout);
   const ttl = /ttl=(\d+)/.exec(r.stdout);
   return `received ${m ? m[1] : '?'}${ttl ? ` ttl ${ttl[1]}` : ''}${err ? `, from ${err[1] === s.lab.lan.routerAddr ? 'router' : err[1]}: ${err[2]}` : ''}`;
+}
+
+/** How many time-exceeded answers 50 TTL-1 pings 10 ms apart get (the kernel's icmp_ratelimit: burst 6, then 1/s). */
+function ttlBurst(s: Side): string {
+  const r = s.lab.exec(s.lab.lan.ns, ['ping', '-n', '-c', '50', '-i', '0.01', '-W', '1', '-t', '1', s.lab.wan.hostAddr], { timeoutMs: 15_000 });
+  return String((r.stdout.match(/Time to live exceeded/g) ?? []).length);
 }
 
 function curl(s: Side, host: string, port: number): string {
@@ -137,6 +145,15 @@ describe.skipIf(!canRun)('rawgate and the kernel treat the same packets the same
   });
 
   for (const p of PROBES) {
+    if (p.run === ttlBurst) {
+      it(p.name, () => {
+        const [ours, kernel] = [Number(results[p.name].rawgate), Number(results[p.name].kernel)];
+        expect(kernel).toBeGreaterThanOrEqual(5);
+        expect(kernel).toBeLessThan(10);
+        expect(Math.abs(ours - kernel), `rawgate ${ours}, kernel ${kernel}`).toBeLessThanOrEqual(1);
+      });
+      continue;
+    }
     it(p.name, () => {
       expect(results[p.name].rawgate).toBe(results[p.name].kernel);
     });
