@@ -149,11 +149,7 @@ export class Pipeline {
     const ctx = this.ctx;
     const reason = wire.parseIPv4(ctx, this.d.slab.buf, off, len);
     if (reason !== DropReason.NONE) return this.drop(ifIndex, slot, reason);
-    ctx.frameOff = off;
-    ctx.frameLen = len;
-    ctx.l2Len = 0;
-    ctx.vlanTci = -1;
-    ctx.pktType = PktType.HOST;
+    setL3Frame(ctx, off, len);
     this.ingress(ifIndex, slot);
   }
 
@@ -161,17 +157,7 @@ export class Pipeline {
 
   private ingress(ifIndex: number, slot: number): void {
     const ctx = this.ctx;
-    ctx.inIf = ifIndex;
-    ctx.outIf = -1;
-    ctx.local = false;
-    ctx.mark = 0;
-    ctx.priority = 0;
-    ctx.uid = -1;
-    ctx.gid = -1;
-    ctx.srcAddrType = 0;
-    ctx.dstAddrType = 0;
-    ctx.ctIndex = -1;
-    ctx.ctState = 0;
+    resetMeta(ctx, ifIndex, false);
 
     // Martians: the kernel drops these before routing (ip_route_input_slow).
     const src = ctx.saddr;
@@ -229,20 +215,8 @@ export class Pipeline {
       const reason = wire.parseIPv4(ctx, this.d.slab.buf, l3Off, len);
       if (reason !== DropReason.NONE) return this.drop(chargeIf, slot, reason);
     }
-    ctx.frameOff = l3Off;
-    ctx.frameLen = len;
-    ctx.l2Len = 0;
-    ctx.vlanTci = -1;
-    ctx.pktType = PktType.HOST;
-    ctx.inIf = -1;
-    ctx.outIf = -1;
-    ctx.local = true;
-    ctx.mark = 0;
-    ctx.priority = 0;
-    ctx.srcAddrType = 0;
-    ctx.dstAddrType = 0;
-    ctx.ctIndex = -1;
-    ctx.ctState = 0;
+    setL3Frame(ctx, l3Off, len);
+    resetMeta(ctx, -1, true);
 
     const route = this.d.routes.lookup(ctx.daddr);
     if (route < 0 || this.d.routes.type(route) !== 0) return this.drop(chargeIf, slot, DropReason.NO_ROUTE);
@@ -495,6 +469,30 @@ export class Pipeline {
     this.counters.rxDrop(ifIndex, reason);
     this.d.slab.release(slot);
   }
+}
+
+/** The frame is the IP packet itself (TUN ports, locally generated packets). */
+function setL3Frame(ctx: PacketContext, off: number, len: number): void {
+  ctx.frameOff = off;
+  ctx.frameLen = len;
+  ctx.l2Len = 0;
+  ctx.vlanTci = -1;
+  ctx.pktType = PktType.HOST;
+}
+
+/** Per-packet metadata a new packet starts with (no mark, no owner known, no connection yet). */
+function resetMeta(ctx: PacketContext, inIf: number, local: boolean): void {
+  ctx.inIf = inIf;
+  ctx.outIf = -1;
+  ctx.local = local;
+  ctx.mark = 0;
+  ctx.priority = 0;
+  ctx.uid = -1;
+  ctx.gid = -1;
+  ctx.srcAddrType = 0;
+  ctx.dstAddrType = 0;
+  ctx.ctIndex = -1;
+  ctx.ctState = 0;
 }
 
 /**
