@@ -103,7 +103,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
       try {
         port = openPort(portOptions(itf, 256), slab);
       } catch (e) {
-        throw new DataplaneError('PORT_OPEN', `interface ${itf.name} (${itf.kind}): ${(e as Error).message}`, { cause: e });
+        throw new DataplaneError('PORT_OPEN', (e as Error).message, { cause: e }); // names the kind, the interface and the errno
       }
       ports.push(port);
       if (itf.netns !== null) moveToNamespace(itf.name, itf.netns);
@@ -116,7 +116,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
       try {
         port = openPort({ kind: 'tun', name: config.hostPort.name, mtu: config.hostPort.mtu }, slab);
       } catch (e) {
-        throw new DataplaneError('PORT_OPEN', `host port ${config.hostPort.name} (tun): ${(e as Error).message}`, { cause: e });
+        throw new DataplaneError('PORT_OPEN', `host port: ${(e as Error).message}`, { cause: e });
       }
       ports.push(port);
       configureHostPort(config.hostPort.name, config);
