@@ -190,7 +190,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     }, NEIGH_TICK_MS);
     timer.unref();
 
-    registerDataplaneMetrics(deps.telemetry, { pipeline: p, ports: views, neigh, ruleHost, slab });
+    registerDataplaneMetrics(deps.telemetry, { pipeline: p, ports: views, neigh, routes, ruleHost, slab });
     log.info({ interfaces: names, hostPort: hostIf >= 0 ? config.hostPort.name : null, slots: config.io.slots }, 'dataplane started');
 
     let stopped = false;

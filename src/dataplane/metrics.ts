@@ -13,7 +13,8 @@ import type { DataplaneRuleHost } from './rule-host.js';
 interface Sources {
   pipeline: Pipeline;
   ports: readonly { port: { name: string; counterArray: Float64Array; counters(): unknown } }[];
-  neigh: { entries(): { state: string }[] };
+  neigh: { entries(): { state: string }[]; counts: object };
+  routes: { size: number };
   ruleHost: DataplaneRuleHost;
   slab: Slab;
 }
@@ -41,6 +42,10 @@ export function registerDataplaneMetrics(t: Telemetry, s: Sources): void {
     for (const e of s.neigh.entries()) by[e.state] = (by[e.state] ?? 0) + 1;
     for (const [state, n] of Object.entries(by)) emit({ state }, n);
   });
+  t.addCounter('rawgate_arp_events_total', 'ARP cache events: hits, misses, packets parked/released, resolutions failed, queue overflow, requests sent, evictions', ['event'], (emit) => {
+    for (const [event, n] of Object.entries(s.neigh.counts) as [string, number][]) emit({ event: snake(event) }, n);
+  });
+  t.addGauge('rawgate_routes', 'Routes in the routing table (connected and static)', [], (emit) => emit({}, s.routes.size));
   t.addGauge('rawgate_slab_free_slots', 'Free packet slots in the shared slab', [], (emit) => emit({}, s.slab.freeCount()));
   t.addCounter('rawgate_targets_without_conntrack_total', 'NAT and conntrack targets hit before connection tracking exists (accepted, not applied)', ['kind'], (emit) => {
     emit({ kind: 'nat' }, s.ruleHost.natUnsupported);

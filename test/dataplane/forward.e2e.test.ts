@@ -179,6 +179,9 @@ describe.skipIf(!canRun)('rawgate forwards in the lab', () => {
     expect(metric(m.stdout, 'rawgate_interface_tx_packets_total', `interface="${lab.wan.routerIf}"`)).toBeGreaterThan(10);
     expect(metric(m.stdout, 'rawgate_dropped_total', 'reason="ttl_expired"')).toBeGreaterThanOrEqual(1);
     expect(metric(m.stdout, 'rawgate_dropped_total', 'reason="frag_needed"')).toBeGreaterThanOrEqual(1);
+    expect(metric(m.stdout, 'rawgate_arp_events_total', 'event="resolutions_failed"')).toBeGreaterThanOrEqual(1);
+    expect(m.stdout).toMatch(/^rawgate_routes 4$/m); // the four connected subnets
+    expect(metric(m.stdout, 'rawgate_icmp_sent_total', 'type="11"')).toBeGreaterThanOrEqual(1);
   });
 
   it('stops cleanly on SIGTERM and removes the TAP, TUN and host-port devices it created', async () => {
