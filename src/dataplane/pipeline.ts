@@ -71,6 +71,8 @@ export class Pipeline {
   private readonly genOff = new Int32Array(GEN_MAX);
   private readonly genLen = new Int32Array(GEN_MAX);
   private readonly genCharge = new Int32Array(GEN_MAX);
+  /** -1: through OUTPUT/POSTROUTING; else MIRROR's arrival interface (sent straight back out of it, no hooks). */
+  private readonly genMirror = new Int32Array(GEN_MAX);
   private genCount = 0;
 
   constructor(private readonly d: PipelineDeps, rules: CompiledRuleset) {
@@ -421,19 +423,61 @@ export class Pipeline {
     this.emitGenerated(chargeIf, slot, off, len);
   }
 
-  private emitGenerated(chargeIf: number, slot: number, off: number, len: number): void {
+  /**
+   * MIRROR (the 2.4 kernel's ipt_MIRROR): a copy of the packet with source and
+   * destination swapped (no checksum changes: the sums are the same), its TTL
+   * decremented unless it came from FORWARD (which already did), sent straight
+   * back out of the interface it came in on, without further hooks; nothing is
+   * sent when the route back leaves by another interface or the TTL runs out.
+   */
+  mirror(chargeIf: number): void {
+    const ctx = this.ctx;
+    const d = this.d;
+    const fromForward = ctx.hook === Hook.FORWARD;
+    if (ctx.inIf < 0 || (!fromForward && ctx.ttl <= 1)) return;
+    const len = ctx.ipTotLen;
+    if (HEADROOM + len > d.slab.slotSize) return;
+    const slot = d.slab.alloc();
+    if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
+    const buf = d.slab.buf;
+    const off = d.slab.slotOffset(slot) + HEADROOM;
+    buf.copyWithin(off, ctx.l3Off, ctx.l3Off + len);
+    wire.wr32(buf, off + 12, ctx.daddr);
+    wire.wr32(buf, off + 16, ctx.saddr);
+    if (!fromForward) wire.decrementTtl(buf, off);
+    this.emitGenerated(chargeIf, slot, off, len, ctx.inIf);
+  }
+
+  private emitGenerated(chargeIf: number, slot: number, off: number, len: number, mirrorIf = -1): void {
     const n = this.genCount;
     if (n === GEN_MAX) return this.drop(chargeIf, slot, DropReason.TX_RING_FULL);
     this.genSlot[n] = slot;
     this.genOff[n] = off;
     this.genLen[n] = len;
     this.genCharge[n] = chargeIf;
+    this.genMirror[n] = mirrorIf;
     this.genCount = n + 1;
   }
 
   /** Router-made packets through OUTPUT and POSTROUTING (which may add more: bounded by GEN_MAX). */
   private drainGenerated(): void {
-    for (let i = 0; i < this.genCount; i++) this.localOut(this.genCharge[i], this.genSlot[i], this.genOff[i], this.genLen[i]);
+    for (let i = 0; i < this.genCount; i++) {
+      const back = this.genMirror[i];
+      if (back < 0) {
+        this.localOut(this.genCharge[i], this.genSlot[i], this.genOff[i], this.genLen[i]);
+        continue;
+      }
+      const d = this.d;
+      const off = this.genOff[i];
+      const daddr = wire.rd32(d.slab.buf, off + 16);
+      const route = d.routes.lookup(daddr);
+      if (route < 0 || d.routes.type(route) !== 0 || d.routes.outIf(route) !== back) {
+        d.slab.release(this.genSlot[i]);
+        continue;
+      }
+      const gw = d.routes.gateway(route);
+      this.transmit(this.genCharge[i], this.genSlot[i], back, gw !== 0 ? gw : daddr, off, this.genLen[i], d.slab.buf[off + 6] & 0x40);
+    }
     this.genCount = 0;
   }
 

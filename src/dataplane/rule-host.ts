@@ -79,8 +79,9 @@ export class DataplaneRuleHost implements RuleHost {
     p.icmpError(charge, -1, 3, REJECT_CODES[t.with] ?? 3, 0);
   }
 
-  mirror(_ctx: PacketContext): void {
-    // MIRROR was removed from Linux in 2.6.11; rawgate accepts it and drops, counting REJECTED.
+  mirror(ctx: PacketContext): void {
+    // MIRROR left Linux in 2.6.11; rawgate keeps the tutorial's (2.4) behaviour: see Pipeline.mirror.
+    this.pipeline?.mirror(ctx.inIf >= 0 ? ctx.inIf : Math.max(ctx.outIf, 0));
   }
 
   nat(_ctx: PacketContext, _t: Extract<Target, { kind: 'SNAT' | 'DNAT' | 'MASQUERADE' | 'REDIRECT' | 'NETMAP' | 'SAME' }>): Verdict {

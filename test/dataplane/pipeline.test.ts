@@ -16,7 +16,7 @@ import { DropReason, internetChecksum, setIpChecksum, setUdpChecksum, ipHeaderCh
 import { interpret } from '../../src/rules/interpreter.js';
 import { runIptablesRestore } from '../../src/iptables/index.js';
 import type { Ruleset } from '../../src/rules/model.js';
-import { fakeHost } from '../rules/fake-host.js';
+import { DataplaneRuleHost } from '../../src/dataplane/rule-host.js';
 
 const SLOT = 2048;
 const SLOTS = 64;
@@ -84,8 +84,10 @@ function setup(rules?: string) {
     expect(r.status, r.stderr).toBe(0);
     rs = r.ruleset;
   }
-  const host = fakeHost({ ifNames: list.map((l) => l.name) });
+  const logs: string[] = [];
+  const host = new DataplaneRuleHost(list.map((l) => l.name), (r) => logs.push(r.line), () => now);
   p = new Pipeline({ slab, ports, ifaces, routes, neigh, icmpLimit: new IcmpLimiter(DEFAULTS.icmp), hostIf: 3, nowMs: () => now }, interpret(rs, host));
+  host.pipeline = p;
   /** Teach rawgate the WAN peer's MAC (as an ARP reply would). */
   const learnPeer = () => {
     const m = Uint8Array.from(MAC_PEER);
@@ -279,5 +281,24 @@ describe('pipeline', () => {
       for (const p of t.ports) p.flush();
       return t.slab.free.length === SLOTS;
     }), { numRuns: 2000 });
+  });
+
+  it('MIRROR sends the packet back out of its interface with the addresses swapped (2.4 semantics)', () => {
+    const t = setup('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -p udp --dport 53 -j MIRROR\nCOMMIT\n');
+    t.rx(0, arpRequest(MAC_HOST, '10.1.1.2', '10.1.1.1')); // rawgate learns the LAN host
+    const sentBefore = t.ports[0].sent.length;
+    const pkt = ipPacket('10.1.1.2', '10.1.2.2', { ttl: 64 });
+    t.rx(0, eth(MAC_LAN, MAC_HOST, 0x0800, pkt));
+    const back = t.ports[0].sent.slice(sentBefore);
+    expect(back).toHaveLength(1);
+    const f = back[0];
+    expect([...f.subarray(0, 6)]).toEqual(MAC_HOST);
+    const dv = new DataView(f.buffer, f.byteOffset);
+    expect([dv.getUint32(14 + 12), dv.getUint32(14 + 16)]).toEqual([ip('10.1.2.2'), ip('10.1.1.2')]);
+    expect(f[14 + 8]).toBe(63); // decremented once, by forwarding
+    expect(ipHeaderChecksumOk(f, 14, 20)).toBe(true);
+    expect(t.ports[1].sent.filter((x) => x[12] === 8 && x[13] === 0)).toHaveLength(0);
+    expect(drops(t.p, 0, DropReason.REJECTED)).toBe(1);
+    expect(t.slab.free.length).toBe(SLOTS);
   });
 });
