@@ -172,6 +172,23 @@ describe.skipIf(!canRun)('rawgate forwards in the lab', () => {
     await rg.iptables(['-F', 'FORWARD']);
   }, 30_000);
 
+  it('refuses a bad rule or a bad restore file with iptables\' words and keeps the running rules', async () => {
+    await rg.iptables(['-A', 'FORWARD', '-p', 'icmp', '-j', 'ACCEPT']);
+    const rulesNow = async () => (await rg.iptablesSave()).stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const before = await rulesNow();
+    const bad = await rg.iptables(['-A', 'FORWARD', '-m', 'nosuchmatch', '-j', 'DROP']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/Couldn't load match `nosuchmatch'/);
+    const restore = await rg.iptablesRestore('*filter\n-F FORWARD\n-A FORWARD -p tcp --dport 99999 -j DROP\nCOMMIT\n');
+    expect(restore.status).not.toBe(0);
+    expect(restore.stderr).toMatch(/line:? ?3|line 3/i);
+    expect(await rulesNow()).toBe(before);
+    expect(before).toContain('-A FORWARD -p icmp -j ACCEPT');
+    // And traffic still sees the old rules.
+    expect(ex(lab.lan.ns, ['ping', '-c', '1', '-W', '2', lab.wan.hostAddr]).status).toBe(0);
+    await rg.iptables(['-F', 'FORWARD']);
+  });
+
   it('exports per-interface counters and drops by reason on /metrics', () => {
     const m = ex(lab.router, ['curl', '-sf', 'http://127.0.0.1:9108/metrics']);
     expect(m.status, m.stderr).toBe(0);
