@@ -25,9 +25,17 @@ import { macBytes, matchAddrtype, matchMacBytes, matchMark, matchOwner, matchPkt
 import { matchConnmark, matchConntrack, matchHelper } from './match/ct.js';
 import { isUnclean } from './match/unclean.js';
 import { matchRecent } from './match/recent.js';
+import { bindQuota, bindStatistic } from './match/statistic.js';
+import { bindTime } from './match/time.js';
+import { bindString } from './match/payload.js';
+import { bindHashlimit } from './match/hashlimit.js';
+import { bindDccp, bindSctp } from './match/l4more.js';
 import { LimitBucket } from './state/limit.js';
 import { RecentTables } from './state/recent.js';
 import { targetClassify, targetDscp, targetEcn, targetMark, targetTcpmss, targetTos, targetTtl } from './target/mangle.js';
+import { targetChecksum } from './target/checksum.js';
+import { bindInfraMatch, bindInfraTarget } from './infra-bind.js';
+import { bindMiscMatch, bindMiscTarget } from './misc-bind.js';
 import { targetConntrack, targetLog, targetMirror, targetNat, targetReject } from './target/external.js';
 
 export interface BindEnv { host: RuleHost; recent: RecentTables }
@@ -109,6 +117,19 @@ export function bindMatch(m: Match, _rule: Rule, env: BindEnv): MatchFn {
       const table = env.recent.get(m.listName, m.hitcount);
       return (ctx) => matchRecent(m, table, ctx, host);
     }
+    case 'statistic': return bindStatistic(m, host);
+    case 'quota': return bindQuota(m.quota, m.invert);
+    case 'time': return bindTime(m, host);
+    case 'string': return bindString(m);
+    case 'hashlimit': return bindHashlimit(m, host);
+    case 'dccp': return bindDccp(m);
+    case 'sctp': return bindSctp(m);
+    case 'connbytes':
+      throw new BindError('match \'connbytes\' cannot be evaluated: it needs per-connection packet/byte accounting, which rawgate\'s connection tracking does not keep');
+    case 'connlimit':
+      throw new BindError('match \'connlimit\' cannot be evaluated: it needs a count of tracked connections per address group, which rawgate\'s connection tracking does not provide');
+    case 'cgroup': case 'cluster': case 'connlabel': case 'rateest': case 'set': case 'bpf': case 'ipvs': return bindInfraMatch(m, env);
+    case 'u32': case 'cpu': case 'realm': case 'policy': case 'ipcomp': case 'socket': case 'osf': case 'physdev': case 'rpfilter': case 'nfacct': return bindMiscMatch(m);
     default: {
       const never: never = m;
       throw new BindError(`match '${(never as Match).name}' cannot be evaluated`);
@@ -142,6 +163,16 @@ export function bindTarget(t: Target, _rule: Rule, env: BindEnv, table: string, 
     case 'NOTRACK':
     case 'CONNMARK': return (ctx) => targetConntrack(t, ctx, host);
     case 'TRACE': return () => Verdict.CONTINUE;
+    case 'CHECKSUM': return (ctx) => targetChecksum(t, ctx);
+    case 'NFQUEUE': {
+      // rawgate has no user-space queue listener: with --queue-bypass the kernel
+      // then accepts the packet; without it the verdict is QUEUE, which the
+      // dataplane drops as QUEUE_NO_LISTENER (as for -j QUEUE).
+      const v = t.bypass ? Verdict.ACCEPT : Verdict.QUEUE;
+      return () => v;
+    }
+    case 'AUDIT': case 'SECMARK': case 'CONNSECMARK': case 'HMARK': case 'RATEEST': case 'SET': case 'SYNPROXY': case 'TPROXY': case 'CLUSTERIP': return bindInfraTarget(t, env);
+    case 'TEE': case 'TCPOPTSTRIP': case 'LED': case 'IDLETIMER': return bindMiscTarget(t);
     case 'none':
     case 'verdict':
     case 'jump':

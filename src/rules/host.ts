@@ -41,6 +41,13 @@ export interface RuleHost {
    * Absent: rawgate classifies by address alone (broadcast/multicast/unicast).
    */
   addrType?(addr: number, ifIndex: number): number;
+  /**
+   * Optional. statistic --mode random: a uniformly random unsigned 32-bit
+   * number (the kernel's get_random_u32). Absent: Math.random.
+   */
+  random32?(): number;
+  /** Optional. time match: wall-clock milliseconds since the epoch (UTC). Absent: Date.now. */
+  wallClockMs?(): number;
 }
 
 /** Read-only view of the packet's conntrack entry (ctx.ctIndex) for the conntrack/helper/connmark matches. */

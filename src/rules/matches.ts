@@ -111,17 +111,98 @@ export interface AddrtypeMatch {
   limitIfaceIn: boolean; limitIfaceOut: boolean;
 }
 export interface ConnmarkMatch { name: 'connmark'; mark: number; mask: number; invert: boolean }
+/** Bytes (IP total length) allowed through before the match stops; decimal text of a u64. */
+export interface QuotaMatch { name: 'quota'; quota: string; invert: boolean }
+export interface TimeMatch {
+  name: 'time';
+  /** UTC seconds (u32); defaults 0 and INT_MAX. */
+  dateStart: number; dateStop: number;
+  /** Seconds of the day, 0..86399. */
+  daytimeStart: number; daytimeStop: number;
+  /** Bit i = day i of the month (1..31) / weekday i (1 Mon .. 7 Sun). */
+  monthdays: number; weekdays: number;
+  kernelTz: boolean; contiguous: boolean;
+}
+export interface StringMatch {
+  name: 'string';
+  algo: string;
+  /** The bytes searched for (1..128). */
+  pattern: number[];
+  /** Byte offsets from the IP header: the occurrence must lie within [from, to). */
+  from: number; to: number;
+  invert: boolean; icase: boolean;
+}
+/** Conntrack accounting; from > to means "!" (the kernel's form). u64 decimal text. */
+export interface ConnbytesMatch {
+  name: 'connbytes';
+  from: string; to: string;
+  dir: 'original' | 'reply' | 'both';
+  mode: 'packets' | 'bytes' | 'avgpkt';
+}
+/** Connections per address group: matches above `limit` (or up to it when `upto`). */
+export interface ConnlimitMatch { name: 'connlimit'; limit: number; upto: boolean; maskLen: number; daddr: boolean }
+/**
+ * Per-flow rate limit (xt_hashlimit revision 3). `mode` holds the kernel's
+ * XT_HASHLIMIT_* bits (HASH_DIP 1, HASH_DPT 2, HASH_SIP 4, HASH_SPT 8, INVERT
+ * 0x10, BYTES 0x20, RATE_MATCH 0x40). `avg`: packets mode, the period in
+ * 1/1000000 s; bytes mode, the kernel's cost. `burst`: packets, or bytes-mode
+ * multiples of the rate. Times in ms; `interval` in seconds (rate-match).
+ */
+export interface HashlimitMatch {
+  name: 'hashlimit';
+  hashName: string;
+  mode: number; avg: number; burst: number;
+  size: number; max: number; gcInterval: number; expire: number;
+  srcmask: number; dstmask: number; interval: number;
+}
+/** -m dccp: each test present only when its option was given. `types`: bit i = DCCP packet type i. */
+export interface DccpMatch {
+  name: 'dccp';
+  sport?: PortRange; invSport?: boolean;
+  dport?: PortRange; invDport?: boolean;
+  types?: number; invTypes?: boolean;
+  option?: number; invOption?: boolean;
+}
+/**
+ * -m sctp. `chunks`: the chunk types of the chunk map (sorted; 256 = ALL).
+ * `flags[].chunktype` is stored as iptables stores it (see ext/sctp.ts).
+ */
+export interface SctpMatch {
+  name: 'sctp';
+  sport?: PortRange; invSport?: boolean;
+  dport?: PortRange; invDport?: boolean;
+  chunksGiven?: boolean; invChunks?: boolean;
+  chunkMatch: 'any' | 'all' | 'only';
+  chunks: number[];
+  flags: { chunktype: number; flag: number; mask: number }[];
+}
+export interface StatisticMatch {
+  name: 'statistic';
+  mode: 'random' | 'nth';
+  invert: boolean;
+  /** random: matches when a random 31-bit number is below this (round(p * 2^31)). */
+  probability: number;
+  /** nth: n - 1 (the kernel's form), and the initial counter p (0 <= p <= every). */
+  every: number;
+  packet: number;
+}
 
 /**
  * Any further extension the text layer supports (for iptables' own test
  * suite) is added here with its own interface, and the evaluator must handle
- * it; an extension rawgate cannot evaluate is refused at parse time with
- * code EXT_UNSUPPORTED rather than loaded and ignored.
+ * it. An extension rawgate cannot evaluate (connbytes, connlimit: no
+ * conntrack accounting) loads, lists and saves like iptables, but binding
+ * (rules/bind.ts) throws BindError naming it, so a ruleset using it is
+ * refused by the dataplane rather than loaded and mis-evaluated.
  */
 export type Match =
   | TcpMatch | UdpMatch | IcmpMatch | SpiMatch | ConntrackMatch | DscpMatch | EcnMatch
   | HelperMatch | IprangeMatch | LengthMatch | LimitMatch | MacMatch | MarkMatch
   | MultiportMatch | OwnerMatch | PkttypeMatch | RecentMatch | TcpmssMatch | TosMatch
-  | TtlMatch | UncleanMatch | CommentMatch | AddrtypeMatch | ConnmarkMatch;
+  | TtlMatch | UncleanMatch | CommentMatch | AddrtypeMatch | ConnmarkMatch | StatisticMatch
+  | QuotaMatch | TimeMatch | StringMatch | ConnbytesMatch | ConnlimitMatch | HashlimitMatch
+  | DccpMatch | SctpMatch
+  | import('./infra-exts.js').InfraMatch
+  | import('./misc-exts.js').MiscMatch;
 
 export type MatchName = Match['name'];

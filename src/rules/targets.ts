@@ -44,7 +44,13 @@ export type Target =
   | { kind: 'MIRROR' }
   | { kind: 'NOTRACK' }
   | { kind: 'CT'; notrack: boolean; helper: string; zone: number; /** --ctevents / --expevents bit sets (IPCT_* / IPEXP_* order); text only */ ctevents?: number; expevents?: number }
-  | { kind: 'TRACE' };
+  | { kind: 'TRACE' }
+  /** --checksum-fill: recompute the TCP/UDP checksum. */
+  | { kind: 'CHECKSUM'; fill: boolean }
+  /** Queue to user space: queues num..num+total-1; bypass = accept when no program listens. */
+  | { kind: 'NFQUEUE'; num: number; total: number; bypass: boolean; cpuFanout: boolean }
+  | import('./infra-exts.js').InfraTarget
+  | import('./misc-exts.js').MiscTarget;
 
 export type TargetKind = Target['kind'];
 

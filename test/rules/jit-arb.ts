@@ -2,8 +2,8 @@
  * fast-check arbitraries for the JIT property tests: random rulesets (filter,
  * mangle and nat tables, user chains with jumps/gotos as a DAG, RETURN,
  * negations including `! -s 0/0`, tcp/udp/icmp/mark matches the JIT inlines,
- * matches it calls out to (multiport, length, ttl, tos, iprange, state, and the
- * stateful limit and recent), non-terminating targets that rewrite the packet
+ * matches it calls out to (multiport, length, ttl, tos, iprange, state, string,
+ * and the stateful limit, recent, quota, statistic nth and hashlimit), non-terminating targets that rewrite the packet
  * (MARK, TOS, TTL, CLASSIFY) or call the host (LOG, NFLOG, CONNMARK, NOTRACK),
  * terminating ones (REJECT, QUEUE, NAT in the nat table)) and random packets
  * drawn from small pools so that rules actually match.
@@ -70,10 +70,23 @@ const recent: fc.Arbitrary<Match> = fc.record({
   seconds: fc.constantFrom(0, 60), hitcount: fc.constantFrom(0, 2), side: fc.constantFrom('source' as const, 'dest' as const), list: fc.constantFrom('A', 'B'),
 }).map((r) => ({ name: 'recent' as const, mode: r.mode, invert: r.invert, seconds: r.seconds, reap: false, hitcount: r.hitcount, rttl: false, listName: r.list, mask: 0xffffffff, side: r.side }));
 
+// Stateful and payload matches the JIT calls out to: quota, statistic nth, hashlimit, string.
+const quota: fc.Arbitrary<Match> = fc.record({ q: fc.constantFrom('0', '100', '1000'), invert: fc.boolean() })
+  .map((r) => ({ name: 'quota' as const, quota: r.q, invert: r.invert }));
+const nth: fc.Arbitrary<Match> = fc.record({ every: fc.constantFrom(0, 1, 2), invert: fc.boolean() })
+  .map((r) => ({ name: 'statistic' as const, mode: 'nth' as const, invert: r.invert, probability: 0, every: r.every, packet: 0 }));
+const hashlimit: fc.Arbitrary<Match> = fc.record({ mode: fc.constantFrom(4, 1, 4 | 8, 4 | 0x10), burst: fc.constantFrom(1, 2), name: fc.constantFrom('h1', 'h2') })
+  .map((r) => ({
+    name: 'hashlimit' as const, hashName: r.name, mode: r.mode, avg: 1_000_000, burst: r.burst, size: 0, max: 0,
+    gcInterval: 1000, expire: 10_000, srcmask: 32, dstmask: 32, interval: 0,
+  }));
+const str: fc.Arbitrary<Match> = fc.record({ pat: fc.constantFrom([0], [0, 7], [0x45]), invert: fc.boolean() })
+  .map((r) => ({ name: 'string' as const, algo: 'bm', pattern: r.pat, from: 0, to: 0xffff, invert: r.invert, icase: false }));
+
 function matchesFor(proto: number): fc.Arbitrary<Match[]> {
   const l4 = proto === 6 ? [tcpMatch] : proto === 17 ? [udpMatch] : proto === 1 ? [icmpMatch] : [];
   const mp = proto === 6 || proto === 17 ? [multiport] : [];
-  return fc.array(fc.oneof(...l4, ...l4, ...mp, markMatch, markMatch, comment, limit, length, ttl, tos, iprange, state, recent), { maxLength: 3 });
+  return fc.array(fc.oneof(...l4, ...l4, ...mp, markMatch, markMatch, comment, limit, length, ttl, tos, iprange, state, recent, quota, nth, hashlimit, str), { maxLength: 3 });
 }
 
 const NAT_TARGETS: Target[] = [

@@ -26,6 +26,15 @@ import { ttlMatch } from './ttl.js';
 import { uncleanMatch } from './unclean.js';
 import { addrtypeMatch } from './addrtype.js';
 import { connmarkMatch } from './connmark.js';
+import { statisticMatch } from './statistic.js';
+import { quotaMatch } from './quota.js';
+import { timeMatch } from './time.js';
+import { stringMatch } from './string.js';
+import { connbytesMatch } from './connbytes.js';
+import { connlimitMatch } from './connlimit.js';
+import { hashlimitMatch } from './hashlimit.js';
+import { dccpMatch } from './dccp.js';
+import { sctpMatch } from './sctp.js';
 import { classifyTarget } from './classify-target.js';
 import { dnatTarget } from './dnat-target.js';
 import { snatTarget } from './snat-target.js';
@@ -48,15 +57,25 @@ import { notrackTarget } from './notrack-target.js';
 import { ctTarget } from './ct-target.js';
 import { connmarkTarget } from './connmark-target.js';
 import { traceTarget } from './trace-target.js';
+import { checksumTarget } from './checksum-target.js';
+import { nfqueueTarget } from './nfqueue-target.js';
+import { INFRA_MATCHES, INFRA_TARGETS } from './infra-exts.js';
+import { MISC_MATCHES, MISC_TARGETS } from './misc-exts.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const MORE_MATCHES: MatchExt<any>[] = [
   ahMatch, espMatch, conntrackMatch, stateMatch, dscpMatch, ecnMatch, helperMatch, iprangeMatch, lengthMatch,
   limitMatch, macMatch, markMatch, multiportMatch, ownerMatch, pkttypeMatch, recentMatch, tcpmssMatch, tosMatch,
-  ttlMatch, uncleanMatch, addrtypeMatch, connmarkMatch,
+  ttlMatch, uncleanMatch, addrtypeMatch, connmarkMatch, statisticMatch,
+  quotaMatch, timeMatch, stringMatch, connbytesMatch, connlimitMatch,
+  hashlimitMatch, dccpMatch, sctpMatch,
+  ...INFRA_MATCHES,
+  ...MISC_MATCHES,
 ];
 export const MORE_TARGETS: TargetExt<any>[] = [
   classifyTarget, dnatTarget, snatTarget, masqueradeTarget, redirectTarget, netmapTarget, sameTarget, dscpTarget,
   ecnTarget, logTarget, ulogTarget, nflogTarget, markTarget, mirrorTarget, rejectTarget, tcpmssTarget, tosTarget,
-  ttlTarget, notrackTarget, ctTarget, connmarkTarget, traceTarget,
+  ttlTarget, notrackTarget, ctTarget, connmarkTarget, traceTarget, checksumTarget, nfqueueTarget,
+  ...INFRA_TARGETS,
+  ...MISC_TARGETS,
 ];

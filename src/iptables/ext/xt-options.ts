@@ -144,3 +144,74 @@ export function hex(n: number): string {
 export function hex2(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(2, '0')}`;
 }
+
+/** strtod over the whole string (decimal, hex, inf, nan; leading blanks), or undefined. */
+export function parseDouble(s: string): number | undefined {
+  const t = s.replace(/^[ \t\n\v\f\r]+/, '');
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
+  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(t)) return NaN;
+  const h = /^([+-]?)0x([0-9a-f]*)\.?([0-9a-f]*)(?:p([+-]?\d+))?$/i.exec(t);
+  if (h && (h[2] !== '' || h[3] !== '')) {
+    const v = (parseInt(h[2] || '0', 16) + (h[3] ? parseInt(h[3], 16) / 16 ** h[3].length : 0)) * 2 ** Number(h[4] ?? 0);
+    return h[1] === '-' ? -v : v;
+  }
+  return undefined;
+}
+
+/** XTTYPE_DOUBLE (xtopt_parse_float): a number in [min, max]. */
+export function parseDoubleOpt(ext: string, opt: string, arg: string, min: number, max: number): number {
+  const v = parseDouble(arg);
+  if (v === undefined || Number.isNaN(v) || v < min || v > max) {
+    throw paramProblem(`${ext}: bad value for option "--${opt}", or out of range (${min}-${max}).\n`, 'BAD_VALUE');
+  }
+  return v;
+}
+
+/** printf("%.<digits>f") of num / den exactly (glibc rounds the exact value, ties to even). */
+export function fixedRatio(num: bigint, den: bigint, digits: number): string {
+  const scale = 10n ** BigInt(digits);
+  const n = num * scale;
+  let q = n / den;
+  const r2 = (n % den) * 2n;
+  if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  const s = q.toString().padStart(digits + 1, '0');
+  return digits === 0 ? s : `${s.slice(0, -digits)}.${s.slice(-digits)}`;
+}
+
+export const U64_MAX = (1n << 64n) - 1n;
+
+/** XTTYPE_UINT64: one integer in [0, 2^64-1], as a bigint. */
+export function parseU64Opt(ext: string, opt: string, arg: string): bigint {
+  const [v, used] = strtoulPrefix(arg, 0);
+  if (used === 0 || used !== arg.length || /^\s*-/.test(arg) || v < 0n || v > U64_MAX) {
+    throw paramProblem(`${ext}: bad value for option "--${opt}", or out of range (0-${U64_MAX}).\n`, 'BAD_VALUE');
+  }
+  return v;
+}
+
+/** XTTYPE_UINT64RC: "a", "a:b", "a:", ":b" as bigints (1 or 2 values; a missing first is 0, second max). */
+export function parseU64Range(ext: string, opt: string, arg: string): bigint[] {
+  const vals: bigint[] = [];
+  let pos = 0;
+  for (;;) {
+    if (vals.length === 2) throw paramProblem(`${ext}: Too many components for option "--${opt}" (max: 2)\n`, 'BAD_VALUE');
+    const rest = arg.slice(pos);
+    let end: number;
+    if (rest === '' || rest[0] === ':') {
+      end = pos;
+      vals.push(vals.length === 1 ? U64_MAX : 0n);
+    } else {
+      const [v, used] = strtoulPrefix(rest, 0);
+      end = pos + used;
+      const next = arg[end];
+      if (used === 0 || /^\s*-/.test(rest) || v > U64_MAX || (next !== undefined && next !== ':')) {
+        throw paramProblem(`${ext}: bad value for option "--${opt}" near "${rest}", or out of range (0-${U64_MAX}).\n`, 'BAD_VALUE');
+      }
+      vals.push(v);
+    }
+    if (end >= arg.length) break;
+    pos = end + 1;
+  }
+  return vals;
+}

@@ -1,0 +1,27 @@
+/**
+ * -j AUDIT (libxt_AUDIT.c): --type accept|drop|reject (mandatory, any case).
+ * No kernel restriction on table or hook. rawgate refuses to evaluate it
+ * (no audit subsystem): see rules/infra-bind.ts.
+ */
+import type { Target } from '../../rules/targets.js';
+import { paramProblem } from '../errors.js';
+import type { TargetExt } from './types.js';
+import { fcheck, once } from './xt-options.js';
+
+type Audit = Extract<Target, { kind: 'AUDIT' }>;
+const TYPES = ['accept', 'drop', 'reject'] as const;
+
+export const auditTarget: TargetExt<Audit> = {
+  name: 'AUDIT',
+  options: [{ name: 'type', hasArg: true }],
+  init: () => ({ kind: 'AUDIT', type: 'accept' }),
+  parse(t, option, arg) {
+    once('AUDIT', t, 'type');
+    const v = TYPES.find((x) => x === arg!.toLowerCase());
+    if (v === undefined) throw paramProblem(`Bad action type value "${arg}"`, 'BAD_VALUE');
+    t.type = v;
+  },
+  final: (t) => fcheck('AUDIT', t, [{ name: 'type', mand: true }]),
+  save: (t) => ` --type ${t.type}`,
+  print: (t) => ` AUDIT ${t.type}`,
+};

@@ -1,0 +1,50 @@
+/**
+ * -m cgroup (libxt_cgroup.c, revision 2, what iptables picks on a current
+ * kernel): [!] --path PATH (cgroup2, kept up to XT_CGROUP_PATH_MAX - 1 = 511
+ * bytes) and/or [!] --cgroup CLASSID (u32). The kernel (xt_cgroup.c
+ * cgroup_mt_check_v2) wants exactly one of them (EINVAL otherwise) and allows
+ * the match from INPUT, OUTPUT and POSTROUTING only.
+ */
+import type { CgroupMatch } from '../../rules/infra-exts.js';
+import { kernelReject } from '../errors.js';
+import { saveString } from './save-string.js';
+import type { MatchExt } from './types.js';
+import { needHooks } from './usage.js';
+import { once, parseUintOpt } from './xt-options.js';
+
+const PATH_MAX = 512;
+
+export const cgroupMatch: MatchExt<CgroupMatch> = {
+  name: 'cgroup',
+  options: [
+    { name: 'path', hasArg: true, invertible: true },
+    { name: 'cgroup', hasArg: true, invertible: true },
+  ],
+  init: () => ({ name: 'cgroup', invPath: false, invClassid: false }),
+  parse(m, option, arg, invert) {
+    once('cgroup', m, option);
+    if (option === 'path') {
+      m.path = arg!.slice(0, PATH_MAX - 1);
+      m.invPath = invert;
+    } else {
+      m.classid = parseUintOpt('cgroup', 'cgroup', arg!, 0, 0xffffffff);
+      m.invClassid = invert;
+    }
+  },
+  save(m) {
+    let s = '';
+    if (m.path !== undefined) s += `${m.invPath ? ' !' : ''} --path${saveString(m.path)}`;
+    if (m.classid !== undefined) s += `${m.invClassid ? ' !' : ''} --cgroup ${m.classid}`;
+    return s;
+  },
+  print(m) {
+    let s = ' cgroup';
+    if (m.path !== undefined) s += ` ${m.invPath ? '! ' : ''}${m.path}`;
+    if (m.classid !== undefined) s += ` ${m.invClassid ? '! ' : ''}${m.classid}`;
+    return s;
+  },
+  check(m, _rule, use) {
+    if ((m.path !== undefined) === (m.classid !== undefined)) throw kernelReject();
+    needHooks(use, ['INPUT', 'OUTPUT', 'POSTROUTING']);
+  },
+};

@@ -1,0 +1,26 @@
+/**
+ * -j CHECKSUM (libxt_CHECKSUM.c): --checksum-fill (mandatory). The kernel
+ * target lives in the mangle table only (xt_CHECKSUM .table = "mangle").
+ */
+import type { Target } from '../../rules/targets.js';
+import type { TargetExt } from './types.js';
+import { needTable } from './usage.js';
+import { fcheck, once } from './xt-options.js';
+
+type Checksum = Extract<Target, { kind: 'CHECKSUM' }>;
+
+export const checksumTarget: TargetExt<Checksum> = {
+  name: 'CHECKSUM',
+  options: [{ name: 'checksum-fill', hasArg: false }],
+  init: () => ({ kind: 'CHECKSUM', fill: false }),
+  parse(t, option) {
+    once('CHECKSUM', t, option);
+    t.fill = true;
+  },
+  final: (t) => fcheck('CHECKSUM', t, [{ name: 'checksum-fill', mand: true }]),
+  save: (t) => (t.fill ? ' --checksum-fill' : ''),
+  print: (t) => ` CHECKSUM${t.fill ? ' fill' : ''}`,
+  check(_t, _rule, use) {
+    needTable(use, ['mangle']);
+  },
+};

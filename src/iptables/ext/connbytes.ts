@@ -1,0 +1,58 @@
+/**
+ * -m connbytes (libxt_connbytes.c): [!] --connbytes from[:to] (u64 range,
+ * mandatory), --connbytes-dir original|reply|both and --connbytes-mode
+ * packets|bytes|avgpkt (both mandatory). "!" is stored the kernel's way, as
+ * from > to (the bounds swapped), and printed back as " !". Rawgate's
+ * conntrack keeps no per-connection accounting, so binding refuses it.
+ */
+import type { ConnbytesMatch } from '../../rules/matches.js';
+import { paramProblem } from '../errors.js';
+import type { MatchExt } from './types.js';
+import { fcheck, once, parseU64Range, U64_MAX } from './xt-options.js';
+
+function fromTo(m: ConnbytesMatch, pfx: string): string {
+  let from = BigInt(m.from), to = BigInt(m.to), s = '';
+  if (from > to) { s = ' !'; [from, to] = [to, from]; }
+  s += ` ${pfx}connbytes ${from}`;
+  if (to !== 0n && to < U64_MAX) s += `:${to}`;
+  return s;
+}
+
+export const connbytesMatch: MatchExt<ConnbytesMatch> = {
+  name: 'connbytes',
+  options: [
+    { name: 'connbytes', hasArg: true, invertible: true },
+    { name: 'connbytes-dir', hasArg: true },
+    { name: 'connbytes-mode', hasArg: true },
+  ],
+  init: () => ({ name: 'connbytes', from: '0', to: '0', dir: 'original', mode: 'packets' }),
+  parse(m, option, arg, invert) {
+    once('connbytes', m, option);
+    switch (option) {
+      case 'connbytes': {
+        const v = parseU64Range('connbytes', option, arg!);
+        const from = v[0]!, to = v.length === 2 ? v[1]! : U64_MAX;
+        if (to < from) throw paramProblem(`${from} should be less than ${to}`, 'BAD_VALUE');
+        [m.from, m.to] = invert ? [String(to), String(from)] : [String(from), String(to)];
+        break;
+      }
+      case 'connbytes-dir':
+        if (arg !== 'original' && arg !== 'reply' && arg !== 'both') {
+          throw paramProblem(`Unknown --connbytes-dir \`${arg}'`, 'BAD_VALUE');
+        }
+        m.dir = arg;
+        break;
+      case 'connbytes-mode':
+        if (arg !== 'packets' && arg !== 'bytes' && arg !== 'avgpkt') {
+          throw paramProblem(`Unknown --connbytes-mode \`${arg}'`, 'BAD_VALUE');
+        }
+        m.mode = arg;
+        break;
+    }
+  },
+  final: (m) => fcheck('connbytes', m, [
+    { name: 'connbytes', mand: true }, { name: 'connbytes-dir', mand: true }, { name: 'connbytes-mode', mand: true },
+  ]),
+  save: (m) => `${fromTo(m, '--')} --connbytes-mode ${m.mode} --connbytes-dir ${m.dir}`,
+  print: (m) => `${fromTo(m, '')} connbytes mode ${m.mode} connbytes direction ${m.dir}`,
+};

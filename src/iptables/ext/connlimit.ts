@@ -1,0 +1,51 @@
+/**
+ * -m connlimit (libxt_connlimit.c, revision 1): [!] --connlimit-upto N or
+ * [!] --connlimit-above N (one of them; "upto" is stored as the kernel's
+ * inverted "above"), --connlimit-mask 0..32 (default 32),
+ * --connlimit-saddr (default) / --connlimit-daddr. Save always names mask
+ * and side. Rawgate cannot count connections per address group yet, so
+ * binding refuses it.
+ */
+import type { ConnlimitMatch } from '../../rules/matches.js';
+import { paramProblem } from '../errors.js';
+import type { MatchExt } from './types.js';
+import { fcheck, given, once, parseUintOpt } from './xt-options.js';
+
+export const connlimitMatch: MatchExt<ConnlimitMatch> = {
+  name: 'connlimit',
+  options: [
+    { name: 'connlimit-upto', hasArg: true, invertible: true },
+    { name: 'connlimit-above', hasArg: true, invertible: true },
+    { name: 'connlimit-mask', hasArg: true },
+    { name: 'connlimit-saddr', hasArg: false },
+    { name: 'connlimit-daddr', hasArg: false },
+  ],
+  init: () => ({ name: 'connlimit', limit: 0, upto: false, maskLen: 32, daddr: false }),
+  parse(m, option, arg, invert) {
+    once('connlimit', m, option);
+    switch (option) {
+      case 'connlimit-upto':
+        m.limit = parseUintOpt('connlimit', option, arg!, 0, 0xffffffff);
+        if (!invert) m.upto = true;
+        break;
+      case 'connlimit-above':
+        m.limit = parseUintOpt('connlimit', option, arg!, 0, 0xffffffff);
+        if (invert) m.upto = true;
+        break;
+      case 'connlimit-mask': m.maskLen = parseUintOpt('connlimit', option, arg!, 0, 32); break;
+      case 'connlimit-saddr': m.daddr = false; break;
+      case 'connlimit-daddr': m.daddr = true; break;
+    }
+  },
+  final(m) {
+    if (!given(m, 'connlimit-upto') && !given(m, 'connlimit-above')) {
+      throw paramProblem('You must specify "--connlimit-above" or "--connlimit-upto".', 'MISSING_OPTION');
+    }
+    fcheck('connlimit', m, [
+      { name: 'connlimit-upto', excl: ['connlimit-above'] }, { name: 'connlimit-above', excl: ['connlimit-upto'] },
+      { name: 'connlimit-saddr', excl: ['connlimit-daddr'] }, { name: 'connlimit-daddr', excl: ['connlimit-saddr'] },
+    ]);
+  },
+  save: (m) => ` --connlimit-${m.upto ? 'upto' : 'above'} ${m.limit} --connlimit-mask ${m.maskLen} --connlimit-${m.daddr ? 'daddr' : 'saddr'}`,
+  print: (m) => ` #conn ${m.daddr ? 'dst' : 'src'}/${m.maskLen} ${m.upto ? '<=' : '>'} ${m.limit}`,
+};

@@ -1,0 +1,30 @@
+/**
+ * -j CONNSECMARK (libxt_CONNSECMARK.c): --save or --restore (one of them).
+ * The kernel target is valid in the mangle and security tables only.
+ */
+import type { Target } from '../../rules/targets.js';
+import { paramProblem } from '../errors.js';
+import type { TargetExt } from './types.js';
+import { needTable } from './usage.js';
+import { fcheck, given, once } from './xt-options.js';
+
+type Connsecmark = Extract<Target, { kind: 'CONNSECMARK' }>;
+
+export const connsecmarkTarget: TargetExt<Connsecmark> = {
+  name: 'CONNSECMARK',
+  options: [{ name: 'save', hasArg: false }, { name: 'restore', hasArg: false }],
+  init: () => ({ kind: 'CONNSECMARK', mode: 'save' }),
+  parse(t, option) {
+    once('CONNSECMARK', t, option);
+    t.mode = option as Connsecmark['mode'];
+  },
+  final(t) {
+    if (!given(t, 'save') && !given(t, 'restore')) throw paramProblem('CONNSECMARK target: parameter required', 'MISSING_OPTION');
+    fcheck('CONNSECMARK', t, [{ name: 'save', excl: ['restore'] }, { name: 'restore', excl: ['save'] }]);
+  },
+  save: (t) => ` --${t.mode}`,
+  print: (t) => ` CONNSECMARK ${t.mode}`,
+  check(_t, _rule, use) {
+    needTable(use, ['mangle']);
+  },
+};

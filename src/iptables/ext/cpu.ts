@@ -1,0 +1,18 @@
+/** -m cpu (libxt_cpu.c): [!] --cpu N (XTTYPE_UINT32), mandatory. */
+import type { CpuMatch } from '../../rules/misc-exts.js';
+import type { MatchExt } from './types.js';
+import { fcheck, once, parseUintOpt } from './xt-options.js';
+
+export const cpuMatch: MatchExt<CpuMatch> = {
+  name: 'cpu',
+  options: [{ name: 'cpu', hasArg: true, invertible: true }],
+  init: () => ({ name: 'cpu', cpu: 0, invert: false }),
+  parse(m, option, arg, invert) {
+    once('cpu', m, 'cpu');
+    m.cpu = parseUintOpt('cpu', 'cpu', arg!, 0, 0xffffffff);
+    if (invert) m.invert = true;
+  },
+  final: (m) => fcheck('cpu', m, [{ name: 'cpu', mand: true }]),
+  save: (m) => `${m.invert ? ' !' : ''} --cpu ${m.cpu}`,
+  print: (m) => ` cpu ${m.invert ? '! ' : ''}${m.cpu}`,
+};

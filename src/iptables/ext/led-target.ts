@@ -1,0 +1,45 @@
+/**
+ * -j LED (libxt_LED.c): --led-trigger-id ID (mandatory, at most 16 bytes; the
+ * trigger is "netfilter-ID"), --led-delay ms|inf, --led-always-blink. Save
+ * quotes the id (escaping " and \), prints a delay only when non-zero, as
+ * %d of the u32 (so inf, 0xffffffff, saves as -1; -L prints led-delay:inf).
+ * Kernel: an empty id is refused.
+ */
+import type { LedTarget } from '../../rules/misc-exts.js';
+import { kernelReject, paramProblem } from '../errors.js';
+import { strtoui } from '../parse-num.js';
+import type { TargetExt } from './types.js';
+import { fcheck, once } from './xt-options.js';
+
+const quoted = (id: string) => `"${id.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+
+export const ledTarget: TargetExt<LedTarget> = {
+  name: 'LED',
+  options: [
+    { name: 'led-trigger-id', hasArg: true }, { name: 'led-delay', hasArg: true }, { name: 'led-always-blink', hasArg: false },
+  ],
+  init: () => ({ kind: 'LED', id: '', delay: 0, alwaysBlink: false }),
+  parse(t, option, arg) {
+    once('LED', t, option);
+    if (option === 'led-trigger-id') {
+      if (Buffer.byteLength(arg!) > 16) throw paramProblem('Argument must have a maximum length of 16 characters\n', 'TOO_LONG');
+      t.id = arg!;
+    } else if (option === 'led-delay') {
+      if (arg!.slice(0, 3).toLowerCase() === 'inf') {
+        t.delay = 0xffffffff;
+      } else {
+        const v = strtoui(arg!, 0, 0xffffffff);
+        if (v === undefined) throw paramProblem('Delay value must be within range 0..4294967295', 'BAD_VALUE');
+        t.delay = v;
+      }
+    } else {
+      t.alwaysBlink = true;
+    }
+  },
+  final: (t) => fcheck('LED', t, [{ name: 'led-trigger-id', mand: true }]),
+  save: (t) =>
+    ` --led-trigger-id ${quoted(t.id)}${t.delay !== 0 ? ` --led-delay ${t.delay | 0}` : ''}${t.alwaysBlink ? ' --led-always-blink' : ''}`,
+  print: (t) =>
+    ` led-trigger-id:${quoted(t.id)} led-delay:${t.delay === 0xffffffff ? 'inf' : `${t.delay | 0}ms`}${t.alwaysBlink ? ' led-always-blink' : ''}`,
+  check: (t) => { if (t.id === '') throw kernelReject(); },
+};

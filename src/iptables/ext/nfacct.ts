@@ -1,0 +1,28 @@
+/**
+ * -m nfacct (libxt_nfacct.c): --nfacct-name NAME (mandatory, 1..31 bytes, no
+ * newline). The kernel looks the accounting object up when the rule is
+ * committed; rawgate has no nfacct objects (no nfnetlink_acct), so every
+ * rule is refused as the kernel refuses an unknown name: ENOENT.
+ */
+import type { NfacctMatch } from '../../rules/misc-exts.js';
+import { kernelReject, paramProblem } from '../errors.js';
+import { saveString } from './save-string.js';
+import type { MatchExt } from './types.js';
+import { fcheck, once } from './xt-options.js';
+import { putString } from './tee-target.js';
+
+export const nfacctMatch: MatchExt<NfacctMatch> = {
+  name: 'nfacct',
+  options: [{ name: 'nfacct-name', hasArg: true }],
+  init: () => ({ name: 'nfacct', acctName: '' }),
+  parse(m, option, arg) {
+    once('nfacct', m, option);
+    if (arg === '') throw paramProblem('Argument must have a minimum length of 1 characters\n', 'TOO_SHORT');
+    m.acctName = putString(arg!, 32);
+    if (arg!.includes('\n')) throw paramProblem('Newlines not allowed in --nfacct-name', 'BAD_VALUE');
+  },
+  final: (m) => fcheck('nfacct', m, [{ name: 'nfacct-name', mand: true }]),
+  save: (m) => ` --nfacct-name${saveString(m.acctName)}`,
+  print: (m) => ` nfacct-name${saveString(m.acctName)}`,
+  check: () => { throw kernelReject('No such file or directory', 'KERNEL_ENOENT'); },
+};

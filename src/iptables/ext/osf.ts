@@ -1,0 +1,34 @@
+/**
+ * -m osf (libxt_osf.c): [!] --genre NAME (mandatory, cut to 31 bytes),
+ * --ttl 0..2, --log 0..2. Kernel: -p tcp; INPUT, PREROUTING, FORWARD.
+ */
+import type { OsfMatch } from '../../rules/misc-exts.js';
+import type { MatchExt } from './types.js';
+import { needHooks, needProto } from './usage.js';
+import { fcheck, once, parseUintOpt } from './xt-options.js';
+import { putString } from './tee-target.js';
+
+export const osfMatch: MatchExt<OsfMatch> = {
+  name: 'osf',
+  options: [{ name: 'genre', hasArg: true, invertible: true }, { name: 'ttl', hasArg: true }, { name: 'log', hasArg: true }],
+  init: () => ({ name: 'osf', genre: '', invert: false }),
+  parse(m, option, arg, invert) {
+    once('osf', m, option);
+    if (option === 'genre') {
+      m.genre = putString(arg!, 32);
+      if (invert) m.invert = true;
+    } else if (option === 'ttl') {
+      m.ttl = parseUintOpt('osf', option, arg!, 0, 2);
+    } else {
+      m.log = parseUintOpt('osf', option, arg!, 0, 2);
+    }
+  },
+  final: (m) => fcheck('osf', m, [{ name: 'genre', mand: true }]),
+  save: (m) =>
+    `${m.invert ? ' !' : ''} --genre ${m.genre}${m.ttl !== undefined ? ` --ttl ${m.ttl}` : ''}${m.log !== undefined ? ` --log ${m.log}` : ''}`,
+  print: (m) => ` OS fingerprint match ${m.invert ? '! ' : ''}${m.genre}`,
+  check(m, rule, use) {
+    needProto(rule, 6);
+    needHooks(use, ['INPUT', 'PREROUTING', 'FORWARD']);
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * -m physdev (libxt_physdev.c): [!] --physdev-in/--physdev-out NAME[+],
+ * [!] --physdev-is-in/-is-out/-is-bridged (each once; at least one). Kernel
+ * (physdev_mt_check): --physdev-out/--physdev-is-out without a plain
+ * --physdev-is-bridged are refused from OUTPUT, FORWARD and POSTROUTING.
+ */
+import type { PhysdevMatch } from '../../rules/misc-exts.js';
+import { kernelReject, paramProblem } from '../errors.js';
+import type { MatchExt } from './types.js';
+import { once, seen } from './xt-options.js';
+
+export const PHYSDEV_IN = 1, PHYSDEV_OUT = 2, PHYSDEV_BRIDGED = 4, PHYSDEV_ISIN = 8, PHYSDEV_ISOUT = 16;
+const BIT: Record<string, number> = {
+  'physdev-in': PHYSDEV_IN, 'physdev-out': PHYSDEV_OUT, 'physdev-is-in': PHYSDEV_ISIN,
+  'physdev-is-out': PHYSDEV_ISOUT, 'physdev-is-bridged': PHYSDEV_BRIDGED,
+};
+
+function text(m: PhysdevMatch): string {
+  const inv = (b: number) => (m.invert & b ? ' !' : '');
+  let s = '';
+  if (m.bitmask & PHYSDEV_ISIN) s += `${inv(PHYSDEV_ISIN)} --physdev-is-in`;
+  if (m.bitmask & PHYSDEV_IN) s += `${inv(PHYSDEV_IN)} --physdev-in ${m.physIn}`;
+  if (m.bitmask & PHYSDEV_ISOUT) s += `${inv(PHYSDEV_ISOUT)} --physdev-is-out`;
+  if (m.bitmask & PHYSDEV_OUT) s += `${inv(PHYSDEV_OUT)} --physdev-out ${m.physOut}`;
+  if (m.bitmask & PHYSDEV_BRIDGED) s += `${inv(PHYSDEV_BRIDGED)} --physdev-is-bridged`;
+  return s;
+}
+
+export const physdevMatch: MatchExt<PhysdevMatch> = {
+  name: 'physdev',
+  options: Object.keys(BIT).map((name) => ({ name, hasArg: name === 'physdev-in' || name === 'physdev-out', invertible: true })),
+  init: () => ({ name: 'physdev', bitmask: 0, invert: 0, physIn: '', physOut: '' }),
+  parse(m, option, arg, invert, ctx) {
+    once('physdev', m, option);
+    const bit = BIT[option]!;
+    if (bit === PHYSDEV_IN || bit === PHYSDEV_OUT) {
+      const a = arg!;
+      if (Buffer.byteLength(a) + 1 > 16) {
+        throw paramProblem(`interface name \`${a}' must be shorter than IFNAMSIZ (15)`, 'BAD_IFACE');
+      }
+      if (!a.endsWith('+') && /[/ ]/.test(a)) {
+        ctx.warn(`Warning: weird character in interface \`${a}' ('/' and ' ' are not allowed by the kernel).\n`);
+      }
+      if (bit === PHYSDEV_IN) m.physIn = a;
+      else m.physOut = a;
+    }
+    m.bitmask |= bit;
+    if (invert) m.invert |= bit;
+  },
+  final(m) {
+    if (seen(m).size === 0) throw paramProblem('PHYSDEV: no physdev option specified', 'MISSING_OPTION');
+  },
+  save: text,
+  print: (m) => ` PHYSDEV match${text(m)}`,
+  check(m, rule, use) {
+    if (m.bitmask & (PHYSDEV_OUT | PHYSDEV_ISOUT) &&
+      (!(m.bitmask & PHYSDEV_BRIDGED) || m.invert & PHYSDEV_BRIDGED) &&
+      use.hooks.some((h) => h === 'OUTPUT' || h === 'FORWARD' || h === 'POSTROUTING')) {
+      throw kernelReject();
+    }
+  },
+};

@@ -1,0 +1,22 @@
+/**
+ * -m quota (libxt_quota.c): [!] --quota BYTES (XTTYPE_UINT64, mandatory).
+ * Save puts "!" before the option; -L shows no "!" at all (iptables' own
+ * quirk). The quota is kept as its decimal text (it may exceed 2^53).
+ */
+import type { QuotaMatch } from '../../rules/matches.js';
+import type { MatchExt } from './types.js';
+import { fcheck, once, parseU64Opt } from './xt-options.js';
+
+export const quotaMatch: MatchExt<QuotaMatch> = {
+  name: 'quota',
+  options: [{ name: 'quota', hasArg: true, invertible: true }],
+  init: () => ({ name: 'quota', quota: '0', invert: false }),
+  parse(m, option, arg, invert) {
+    once('quota', m, option);
+    m.quota = parseU64Opt('quota', option, arg!).toString();
+    if (invert) m.invert = true;
+  },
+  final: (m) => fcheck('quota', m, [{ name: 'quota', mand: true }]),
+  save: (m) => `${m.invert ? ' !' : ''} --quota ${m.quota}`,
+  print: (m) => ` quota: ${m.quota} bytes`,
+};

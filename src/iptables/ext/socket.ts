@@ -1,0 +1,28 @@
+/**
+ * -m socket (libxt_socket.c, revision 3): --transparent, --nowildcard,
+ * --restore-skmark (each once). Kernel: PREROUTING and INPUT only.
+ */
+import type { SocketMatch } from '../../rules/misc-exts.js';
+import type { MatchExt } from './types.js';
+import { needHooks } from './usage.js';
+import { once } from './xt-options.js';
+
+const save = (m: SocketMatch) =>
+  `${m.transparent ? ' --transparent' : ''}${m.nowildcard ? ' --nowildcard' : ''}${m.restoreSkmark ? ' --restore-skmark' : ''}`;
+
+export const socketMatch: MatchExt<SocketMatch> = {
+  name: 'socket',
+  options: [
+    { name: 'transparent', hasArg: false }, { name: 'nowildcard', hasArg: false }, { name: 'restore-skmark', hasArg: false },
+  ],
+  init: () => ({ name: 'socket', transparent: false, nowildcard: false, restoreSkmark: false }),
+  parse(m, option) {
+    once('socket', m, option);
+    if (option === 'transparent') m.transparent = true;
+    else if (option === 'nowildcard') m.nowildcard = true;
+    else m.restoreSkmark = true;
+  },
+  save,
+  print: (m) => ` socket${save(m)}`,
+  check: (m, rule, use) => needHooks(use, ['PREROUTING', 'INPUT']),
+};

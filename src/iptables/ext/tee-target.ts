@@ -1,0 +1,39 @@
+/**
+ * -j TEE (libxt_TEE.c, revision 1): --gateway HOST (XTTYPE_HOST, mandatory:
+ * an inet_aton form or a name), --oif NAME (string, cut to 15 bytes). Save
+ * prints the gateway numerically; -L names it unless -n. The kernel refuses
+ * gateway 0.0.0.0 (tee_tg_check).
+ */
+import type { TeeTarget } from '../../rules/misc-exts.js';
+import { formatAddr } from '../addr.js';
+import { kernelReject, paramProblem } from '../errors.js';
+import { addrToName } from '../names/names.js';
+import { parseHostMask } from './conntrack.js';
+import type { TargetExt } from './types.js';
+import { fcheck, once } from './xt-options.js';
+
+/** XTTYPE_STRING with XTOPT_PUT into char[size]: silently cut to size - 1 bytes. */
+export function putString(arg: string, size: number): string {
+  const b = Buffer.from(arg);
+  return b.length < size ? arg : b.subarray(0, size - 1).toString('latin1');
+}
+
+export const teeTarget: TargetExt<TeeTarget> = {
+  name: 'TEE',
+  options: [{ name: 'gateway', hasArg: true }, { name: 'oif', hasArg: true }],
+  init: () => ({ kind: 'TEE', gateway: 0, oif: '' }),
+  parse(t, option, arg) {
+    once('TEE', t, option);
+    if (option === 'gateway') {
+      if (arg!.includes('/')) throw paramProblem('getaddrinfo: Temporary failure in name resolution\n', 'BAD_HOST');
+      t.gateway = parseHostMask('TEE', option, arg!).addr;
+    } else {
+      t.oif = putString(arg!, 16);
+    }
+  },
+  final: (t) => fcheck('TEE', t, [{ name: 'gateway', mand: true }]),
+  save: (t) => ` --gateway ${formatAddr(t.gateway)}${t.oif !== '' ? ` --oif ${t.oif}` : ''}`,
+  print: (t, numeric) =>
+    ` TEE gw:${numeric ? formatAddr(t.gateway) : (addrToName(t.gateway) ?? formatAddr(t.gateway))}${t.oif !== '' ? ` oif=${t.oif}` : ''}`,
+  check: (t) => { if (t.gateway === 0) throw kernelReject(); },
+};
