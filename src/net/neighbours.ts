@@ -210,21 +210,7 @@ export class Neighbours implements NeighboursIO {
     this.state[e] = NUD_REACHABLE;
     this.since[e] = this.now();
     this.probes[e] = 0;
-    let n = this.qHead[e];
-    if (n < 0) return;
-    this.qHead[e] = -1;
-    this.qTail[e] = -1;
-    this.qLen[e] = 0;
-    while (n >= 0) {
-      const next = this.pNext[n];
-      const slot = this.pSlot[n];
-      const off = this.pOff[n];
-      const len = this.pLen[n];
-      this.freeNode(n);
-      this.counts.released++;
-      this.cb.release(ifIndex, slot, off, len, this.macs, m);
-      n = next;
-    }
+    this.drainQueue(e, true);
   }
 
   // ------------------------------------------------------------ timers
@@ -331,7 +317,16 @@ export class Neighbours implements NeighboursIO {
   }
 
   private failQueue(e: number): void {
+    this.drainQueue(e, false);
+  }
+
+  /**
+   * Hand every packet parked on entry e to release (resolved) or failed, in
+   * arrival order. The queue is detached first, so a callback may park again.
+   */
+  private drainQueue(e: number, resolved: boolean): void {
     let n = this.qHead[e];
+    if (n < 0) return;
     this.qHead[e] = -1;
     this.qTail[e] = -1;
     this.qLen[e] = 0;
@@ -342,8 +337,13 @@ export class Neighbours implements NeighboursIO {
       const off = this.pOff[n];
       const len = this.pLen[n];
       this.freeNode(n);
-      this.counts.failed++;
-      this.cb.failed(ifIndex, slot, off, len);
+      if (resolved) {
+        this.counts.released++;
+        this.cb.release(ifIndex, slot, off, len, this.macs, e * 6);
+      } else {
+        this.counts.failed++;
+        this.cb.failed(ifIndex, slot, off, len);
+      }
       n = next;
     }
   }
