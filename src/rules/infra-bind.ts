@@ -1,6 +1,7 @@
 /**
- * Binding of the extensions in infra-exts.ts (called from bind.ts). cluster
- * and HMARK are evaluated; every other one needs a kernel facility rawgate
+ * Binding of the extensions in infra-exts.ts (called from bind.ts). cluster,
+ * bpf (match/bpf.ts; BindError for ancillary data rawgate lacks) and HMARK
+ * are evaluated; every other one needs a kernel facility rawgate
  * does not have, so binding throws BindError naming the extension and the
  * missing facility: the dataplane refuses such a ruleset instead of
  * evaluating it wrongly (iptables still loads, lists and saves it).
@@ -8,15 +9,15 @@
 import type { BindEnv, MatchFn, TargetFn } from './bind.js';
 import { BindError } from './bind.js';
 import type { InfraMatch, InfraTarget } from './infra-exts.js';
+import { bindBpf } from './match/bpf.js';
 import { matchCluster } from './match/cluster.js';
 import { targetHmark } from './target/hmark.js';
 
-const MATCH_NEEDS: Record<Exclude<InfraMatch['name'], 'cluster'>, string> = {
+const MATCH_NEEDS: Record<Exclude<InfraMatch['name'], 'cluster' | 'bpf'>, string> = {
   cgroup: 'the sending socket\'s cgroup (rawgate has no local sockets in cgroups)',
   connlabel: 'connection labels, which rawgate\'s connection tracking does not keep',
   rateest: 'rate estimators (RATEEST), which rawgate does not run',
   set: 'ipset sets, which rawgate does not have',
-  bpf: 'a BPF interpreter, which rawgate does not have',
   ipvs: 'IPVS (the kernel\'s virtual server), which rawgate does not have',
 };
 
@@ -36,6 +37,7 @@ export function bindInfraMatch(m: InfraMatch, env: BindEnv): MatchFn {
     const ct = env.host.ctInfo;
     return (ctx) => matchCluster(m, ctx, ct);
   }
+  if (m.name === 'bpf') return bindBpf(m);
   throw new BindError(`match '${m.name}' cannot be evaluated: it needs ${MATCH_NEEDS[m.name]}`);
 }
 

@@ -5,6 +5,9 @@
  */
 import type { MatchExt, TargetExt } from './types.js';
 import { auditTarget } from './audit-target.js';
+import { bpfMatch } from './bpf.js';
+import { clusteripTarget } from './clusterip-target.js';
+import { ipvsMatch } from './ipvs.js';
 import { cgroupMatch } from './cgroup.js';
 import { clusterMatch } from './cluster.js';
 import { connlabelMatch } from './connlabel.js';
@@ -17,5 +20,5 @@ import { synproxyTarget } from './synproxy-target.js';
 import { tproxyTarget } from './tproxy-target.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export const INFRA_MATCHES: MatchExt<any>[] = [cgroupMatch, clusterMatch, connlabelMatch, rateestMatch, setMatch];
-export const INFRA_TARGETS: TargetExt<any>[] = [auditTarget, connsecmarkTarget, hmarkTarget, rateestTarget, setTarget, synproxyTarget, tproxyTarget];
+export const INFRA_MATCHES: MatchExt<any>[] = [cgroupMatch, clusterMatch, connlabelMatch, rateestMatch, setMatch, bpfMatch, ipvsMatch];
+export const INFRA_TARGETS: TargetExt<any>[] = [auditTarget, connsecmarkTarget, hmarkTarget, rateestTarget, setTarget, synproxyTarget, tproxyTarget, clusteripTarget];
