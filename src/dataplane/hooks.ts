@@ -13,9 +13,9 @@ import { Verdict } from '../rules/verdict.js';
 
 /** Tables per hook, in order, excluding nat (see module comment). */
 const PRE = [TableId.raw, TableId.mangle] as const;
-const IN = [TableId.mangle, TableId.filter] as const;
-const FWD = [TableId.mangle, TableId.filter] as const;
-const OUT = [TableId.raw, TableId.mangle, TableId.filter] as const;
+const IN = [TableId.mangle, TableId.filter, TableId.security] as const;
+const FWD = [TableId.mangle, TableId.filter, TableId.security] as const;
+const OUT = [TableId.raw, TableId.mangle, TableId.filter, TableId.security] as const;
 const POST = [TableId.mangle] as const;
 
 export const HOOK_SEQUENCE: Readonly<Record<Hook, readonly TableId[]>> = {

@@ -10,9 +10,9 @@ import type { RuleHost } from './host.js';
 import type { Verdict } from './verdict.js';
 
 /** Numeric table ids for the hot path. */
-export const TableId = { raw: 0, mangle: 1, nat: 2, filter: 3 } as const;
+export const TableId = { raw: 0, mangle: 1, nat: 2, filter: 3, security: 4 } as const;
 export type TableId = (typeof TableId)[keyof typeof TableId];
-export const TABLE_NAMES: readonly TableName[] = ['raw', 'mangle', 'nat', 'filter'];
+export const TABLE_NAMES: readonly TableName[] = ['raw', 'mangle', 'nat', 'filter', 'security'];
 
 export interface CompiledRuleset {
   /**

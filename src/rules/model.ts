@@ -10,7 +10,7 @@
 import type { Match } from './matches.js';
 import type { Target } from './targets.js';
 
-export type TableName = 'raw' | 'mangle' | 'nat' | 'filter';
+export type TableName = 'raw' | 'mangle' | 'nat' | 'filter' | 'security';
 export type HookName = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 
 /** Hook numbers (NF_INET_*), used on the hot path. */
@@ -24,19 +24,20 @@ export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly HookName[]>> = 
   mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  security: ['INPUT', 'FORWARD', 'OUTPUT'],
 };
 
-/** Table traversal order at each hook (kernel priorities: raw -300, mangle -150, nat DNAT -100, filter 0, nat SNAT 100). */
+/** Table traversal order at each hook (kernel priorities: raw -300, mangle -150, nat DNAT -100, filter 0, security 50, nat SNAT 100). */
 export const HOOK_TABLES: Readonly<Record<HookName, readonly TableName[]>> = {
   PREROUTING: ['raw', 'mangle', 'nat'],
-  INPUT: ['mangle', 'filter', 'nat'],
-  FORWARD: ['mangle', 'filter'],
-  OUTPUT: ['raw', 'mangle', 'nat', 'filter'],
+  INPUT: ['mangle', 'filter', 'security', 'nat'],
+  FORWARD: ['mangle', 'filter', 'security'],
+  OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
   POSTROUTING: ['mangle', 'nat'],
 };
 
-/** Table order iptables-save (nft backend) prints. */
-export const SAVE_TABLE_ORDER: readonly TableName[] = ['mangle', 'raw', 'filter', 'nat'];
+/** Table order iptables-save (nft backend) prints (seen on 1.8.9: mangle, security, raw, filter, nat). */
+export const SAVE_TABLE_ORDER: readonly TableName[] = ['mangle', 'security', 'raw', 'filter', 'nat'];
 
 /** Fragment test of the generic rule part (-f / ! -f). */
 export const Frag = { ANY: 0, NON_FIRST: 1, FIRST_OR_UNFRAGMENTED: 2 } as const;

@@ -301,4 +301,14 @@ describe('pipeline', () => {
     expect(drops(t.p, 0, DropReason.REJECTED)).toBe(1);
     expect(t.slab.free.length).toBe(SLOTS);
   });
+
+  it('runs the security table after filter on FORWARD', () => {
+    const t = setup('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -p udp -j ACCEPT\nCOMMIT\n' +
+      '*security\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -p udp --dport 53 -j DROP\nCOMMIT\n');
+    t.learnPeer();
+    t.rx(0, eth(MAC_LAN, MAC_HOST, 0x0800, ipPacket('10.1.1.2', '10.1.2.2')));
+    expect(t.ports[1].sent).toHaveLength(0);
+    expect(drops(t.p, 0, DropReason.FILTER_DROP)).toBe(1);
+    expect(t.slab.free.length).toBe(SLOTS);
+  });
 });

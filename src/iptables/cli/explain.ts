@@ -58,7 +58,7 @@ export function explainRequest(argv: readonly string[]): ExplainRequest | null {
   return seen ? { table, chain } : null;
 }
 
-const TABLES = new Set(['filter', 'nat', 'mangle', 'raw']);
+const TABLES = new Set(['filter', 'nat', 'mangle', 'raw', 'security']);
 
 /** The generated source for the request, or an IptablesError in iptables' words. */
 export function explain(req: ExplainRequest, rs: Ruleset): string {

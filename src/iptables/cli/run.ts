@@ -24,7 +24,7 @@ export interface RunResult {
   ruleset: Ruleset;
 }
 
-export const TABLE_NAMES: readonly TableName[] = ['filter', 'nat', 'mangle', 'raw'];
+export const TABLE_NAMES: readonly TableName[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
 
 export function isTableName(t: string): t is TableName {
   return (TABLE_NAMES as readonly string[]).includes(t);

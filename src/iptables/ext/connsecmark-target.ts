@@ -25,6 +25,6 @@ export const connsecmarkTarget: TargetExt<Connsecmark> = {
   save: (t) => ` --${t.mode}`,
   print: (t) => ` CONNSECMARK ${t.mode}`,
   check(_t, _rule, use) {
-    needTable(use, ['mangle']);
+    needTable(use, ['mangle', 'security']); // xt_CONNSECMARK: mangle or security
   },
 };
