@@ -32,6 +32,7 @@ const rules = (lab: Lab) => `*filter
 -A FORWARD -p tcp --dport 8081 -j REJECT --reject-with tcp-reset
 -A FORWARD -p udp --dport 9001 -j REJECT --reject-with icmp-port-unreachable
 -A FORWARD -p udp --dport 9002 -j REJECT --reject-with icmp-admin-prohibited
+-A FORWARD -p udp --dport 9004 -j ACCEPT
 COMMIT
 *mangle
 :PREROUTING ACCEPT [0:0]
@@ -41,6 +42,12 @@ COMMIT
 :POSTROUTING ACCEPT [0:0]
 -A FORWARD -s ${lab.wan.hostAddr}/32 -p icmp --icmp-type echo-reply -j TTL --ttl-set 33
 -A POSTROUTING -o lan0 -p icmp -m ttl --ttl-eq 33 -j MARK --set-mark 0x7
+COMMIT
+*security
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -p udp --dport 9004 -j DROP
 COMMIT
 `;
 
@@ -55,8 +62,8 @@ s.connect((sys.argv[1], int(sys.argv[2])))
 try:
     s.send(b'probe'); s.recv(100); print('answer')
 except ConnectionRefusedError: print('refused')
-except OSError as e: print('error', e.errno)
 except socket.timeout: print('timeout')
+except OSError as e: print('error', e.errno)
 `;
 
 type Probe = { name: string; run: (s: Side) => string };
@@ -72,6 +79,7 @@ const PROBES: Probe[] = [
   { name: 'TCP LAN → WAN :8081 (REJECT tcp-reset)', run: (s) => curl(s, s.lab.wan.hostAddr, 8081) },
   { name: 'TCP LAN → WAN :8082 (policy DROP)', run: (s) => curl(s, s.lab.wan.hostAddr, 8082) },
   { name: 'UDP LAN → WAN :9001 (REJECT port-unreachable)', run: (s) => udp(s, s.lab.wan.hostAddr, 9001) },
+  { name: 'UDP LAN → WAN :9004 (filter ACCEPT, then security DROP)', run: (s) => udp(s, s.lab.wan.hostAddr, 9004) },
   { name: 'UDP LAN → WAN :9002 (REJECT admin-prohibited)', run: (s) => udp(s, s.lab.wan.hostAddr, 9002) },
   { name: 'TCP LAN → router :7001 (INPUT REJECT tcp-reset)', run: (s) => curl(s, s.lab.lan.routerAddr, 7001) },
   { name: 'TCP LAN → router :7002 (nothing listens: the router stack resets)', run: (s) => curl(s, s.lab.lan.routerAddr, 7002) },
@@ -167,6 +175,7 @@ describe.skipIf(!canRun)('rawgate and the kernel treat the same packets the same
     expect(results['TCP LAN → WAN :8081 (REJECT tcp-reset)'].kernel).toBe('curl exit 7 http 000');
     expect(results['TCP LAN → WAN :8082 (policy DROP)'].kernel).toBe('curl exit 28 http 000');
     expect(results['UDP LAN → WAN :9001 (REJECT port-unreachable)'].kernel).toBe('refused');
+    expect(results['UDP LAN → WAN :9004 (filter ACCEPT, then security DROP)'].kernel).toBe('timeout');
   });
 
   it('counts the ICMP rules the same', async () => {
