@@ -14,6 +14,17 @@ import type { TimeMatch } from '../matches.js';
 const DAY = 86400;
 const ALL_MONTHDAYS = 0xfffffffe;
 
+/** Day of the month (1-31) of a day counted from 1970-01-01, without a Date (civil_from_days, H. Hinnant). */
+function dayOfMonth(days: number): number {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  return doy - Math.floor((153 * mp + 2) / 5) + 1;
+}
+
 /** The test at UTC second `stamp`. */
 export function timeMatches(m: TimeMatch, stamp: number): boolean {
   if (stamp < m.dateStart || stamp > m.dateStop) return false;
@@ -28,7 +39,7 @@ export function timeMatches(m: TimeMatch, stamp: number): boolean {
   const weekday = ((((4 + days - 1) % 7) + 7) % 7) + 1;
   if ((m.weekdays & (1 << weekday)) === 0) return false;
   if ((m.monthdays >>> 0) !== ALL_MONTHDAYS) {
-    const md = new Date(stamp * 1000).getUTCDate();
+    const md = dayOfMonth(days);
     if ((m.monthdays & (1 << md)) === 0) return false;
   }
   return true;
