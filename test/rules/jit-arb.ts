@@ -136,8 +136,8 @@ function ruleArb(users: string[], table: TableName): fc.Arbitrary<Rule> {
     const r = emptyRule();
     r.src = g.src[0]; r.srcMask = g.src[1]; r.invSrc = g.invSrc && (g.src[1] !== 0 || g.invAny);
     r.dst = g.dst[0]; r.dstMask = g.dst[1]; r.invDst = g.invDst && (g.dst[1] !== 0 || g.invAny);
-    r.inIface = g.inIface; r.invIn = g.invIn && g.inIface !== '';
-    r.outIface = g.outIface; r.invOut = g.outIface !== '' && g.invOut;
+    r.inIface = g.inIface; r.invIn = g.invIn;
+    r.outIface = g.outIface; r.invOut = g.invOut;
     r.proto = g.proto; r.invProto = g.proto !== 0 && g.invProto;
     r.frag = g.frag; r.matches = matches; r.target = g.target;
     return r;

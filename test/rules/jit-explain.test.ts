@@ -31,7 +31,7 @@ describe('explainChain', () => {
     expect(src).toContain('// #2 ! -s 10.0.0.0/8 -j LOG');
     expect(src).toContain('// #3 -p 6 -j web');
     expect(src).toContain('chain web');
-    expect(src).toContain('allow http * / really');
+    expect(src).toContain('allow http *\\/ really');
     expect(src).toContain('policy DROP');
     expect(() => new Function('C', src)).not.toThrow();
   });

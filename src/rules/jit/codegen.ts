@@ -25,6 +25,7 @@ import { HOOK_NAMES } from '../model.js';
 import { DIMS, isWide, quietTest, ruleBox, type RuleBox } from './box.js';
 import { describeRule } from './describe.js';
 import { Pool, ruleTest, targetCode } from './emit.js';
+import { jsComment } from './source-text.js';
 import { buildTree, DEFAULT_TREE_OPTIONS, type Tree, type TreeOptions } from './tree.js';
 
 export interface CodegenOptions {
@@ -74,7 +75,7 @@ const ACT_GOTO = 17;
 const ACT_TARGET = 18;
 
 function ruleComment(r: Rule, idx: number): string {
-  return `// #${idx + 1} ${describeRule(r)}`;
+  return `// #${idx + 1} ${jsComment(describeRule(r))}`;
 }
 
 export function generateTable(table: Table, opts: CodegenOptions = DEFAULT_CODEGEN): TableProgram {
@@ -177,7 +178,7 @@ function generateChain(chain: Chain, fn: string, pool: Pool, chainRef: (n: strin
   const boxes = chain.rules.map(ruleBox);
   const segs = segment(chain, boxes, opts);
   const rv = pool.constant(`R${fn.slice(1)}`, chain.rules);
-  const head = `// chain ${chain.name}${chain.policy !== null ? ` (policy ${chain.policy})` : ''}: ${chain.rules.length} rules`;
+  const head = `// chain ${jsComment(chain.name)}${chain.policy !== null ? ` (policy ${chain.policy})` : ''}: ${chain.rules.length} rules`;
   const fns: string[] = [];
   const inline = chain.rules.length <= opts.chunk && segs.every((s) => s.kind === 'linear');
 
@@ -194,7 +195,7 @@ function generateChain(chain: Chain, fn: string, pool: Pool, chainRef: (n: strin
       for (let a = s.start; a < s.end; a += opts.chunk) {
         const b = Math.min(s.end, a + opts.chunk);
         const name = `${fn}_${sn++}`;
-        fns.push([`// ${chain.name} rules #${a + 1}..#${b}: linear`, `function ${name}(ctx) {`, `  let v = 0;`,
+        fns.push([`// ${jsComment(chain.name)} rules #${a + 1}..#${b}: linear`, `function ${name}(ctx) {`, `  let v = 0;`,
           linearRules(chain, rv, a, b, pool, chainRef, calls, '  '), `  return -1;`, `}`].join('\n'));
         callLines.push(`  v = ${name}(ctx); if (v !== -1) return v;`);
       }
@@ -339,7 +340,7 @@ function treeSegment(
     `  return -1;`,
   ];
   const src = [
-    `// ${chain.name} rules #${start + 1}..#${end}: decision tree${K > 1 ? 's' : ''}, ${residual.length} rules with a residual test${pure ? ', verdicts only (first match per tree)' : ''}`,
+    `// ${jsComment(chain.name)} rules #${start + 1}..#${end}: decision tree${K > 1 ? 's' : ''}, ${residual.length} rules with a residual test${pure ? ', verdicts only (first match per tree)' : ''}`,
     ...header,
     `const ${rt} = new Array(${n}).fill(null);`,
     ...residual,

@@ -1,7 +1,8 @@
 /**
  * One-line, iptables-like description of a rule for comments in generated code
  * (explain output). Not the save format (src/iptables owns that): it only has to
- * let a reader find the rule. Output never contains a newline or "*\/".
+ * let a reader find the rule. It carries user text as it is: callers put it in
+ * generated source only through source-text.ts.
  */
 import type { Rule } from '../model.js';
 import { Frag } from '../model.js';
@@ -75,5 +76,5 @@ export function describeRule(r: Rule): string {
   for (const m of r.matches) p.push(describeMatch(m));
   const t = describeTarget(r.target);
   if (t !== '') p.push(t);
-  return p.join(' ').replace(/[\r\n\u2028\u2029]/g, ' ').replace(/\*\//g, '* /');
+  return p.join(' ');
 }

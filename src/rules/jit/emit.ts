@@ -14,6 +14,7 @@ import type { Rule } from '../model.js';
 import { Frag } from '../model.js';
 import type { Match } from '../matches.js';
 import type { Target } from '../targets.js';
+import { jsString } from './source-text.js';
 
 /** Something the compiler must bind after generation: the value lands at MF[k] / TF[k]. */
 export interface MatchBind { rule: Rule; match: Match }
@@ -71,8 +72,8 @@ function ifaceTest(cache: 'IN_' | 'OUT_', name: string, inv: boolean): string {
   if (name === '') return inv ? 'false' : '';
   const get = cache === 'IN_' ? '(IN_ ?? (IN_ = inName(ctx)))' : '(OUT_ ?? (OUT_ = outName(ctx)))';
   const t = name.endsWith('+')
-    ? `${get}.startsWith(${JSON.stringify(name.slice(0, -1))})`
-    : `${get} === ${JSON.stringify(name)}`;
+    ? `${get}.startsWith(${jsString(name.slice(0, -1))})`
+    : `${get} === ${jsString(name)}`;
   return inv ? `!(${t})` : t;
 }
 

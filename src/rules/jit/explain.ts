@@ -6,6 +6,7 @@
 import type { Ruleset, TableName } from '../model.js';
 import { HOOK_NAMES } from '../model.js';
 import { DEFAULT_CODEGEN, generateTable } from './codegen.js';
+import { jsComment } from './source-text.js';
 
 /** Thrown (code JIT_NO_CHAIN) when explain is asked for a table or chain that does not exist. */
 export class ExplainError extends Error {
@@ -35,7 +36,7 @@ export function explainChain(rs: Ruleset, table: string, chain: string): string 
   const h = HOOK_NAMES.indexOf(chain as (typeof HOOK_NAMES)[number]);
   const entry = h >= 0 ? prog.entries[h] ?? null : null;
   const lines: string[] = [
-    `// rawgate JIT: table ${table}, chain ${chain}${order.length > 1 ? ` (+ ${order.slice(1).join(', ')})` : ''}`,
+    `// rawgate JIT: table ${table}, chain ${jsComment(chain)}${order.length > 1 ? ` (+ ${order.slice(1).map(jsComment).join(', ')})` : ''}`,
     `// Chain functions return 0 DROP, 1 ACCEPT, 2 STOLEN, 3 QUEUE or -2 (RETURN / end of chain);`,
     `// segment functions return -1 when the packet fell through. MF[k]/TF[k] are bound matches/targets.`,
     `"use strict";`,
@@ -45,7 +46,7 @@ export function explainChain(rs: Ruleset, table: string, chain: string): string 
   ];
   for (const n of order) {
     const c = prog.chains.get(n);
-    lines.push(c === undefined ? `// chain ${n}: does not exist (jumps to it drop)` : c.source);
+    lines.push(c === undefined ? `// chain ${jsComment(n)}: does not exist (jumps to it drop)` : c.source);
   }
   if (entry !== null) lines.push(entry);
   lines.push(`return [${prog.entryNames.map((e, k) => (k === h && e !== null ? e : 'null')).join(', ')}];`);

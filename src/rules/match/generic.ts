@@ -24,14 +24,15 @@ export function ifaceMatches(pattern: string, name: string): boolean {
 export function matchGeneric(rule: Rule, ctx: PacketContext, host: RuleHost): boolean {
   if ((((ctx.saddr & rule.srcMask) >>> 0) === (rule.src >>> 0)) === rule.invSrc) return false;
   if ((((ctx.daddr & rule.dstMask) >>> 0) === (rule.dst >>> 0)) === rule.invDst) return false;
+  // `! -i +` is stored as '' inverted: iptables-nft compares with "INVAL/D", so it matches nothing.
   if (rule.inIface !== '') {
     const name = ctx.inIf >= 0 ? host.ifName(ctx.inIf) : '';
     if (ifaceMatches(rule.inIface, name) === rule.invIn) return false;
-  }
+  } else if (rule.invIn) return false;
   if (rule.outIface !== '') {
     const name = ctx.outIf >= 0 ? host.ifName(ctx.outIf) : '';
     if (ifaceMatches(rule.outIface, name) === rule.invOut) return false;
-  }
+  } else if (rule.invOut) return false;
   if (rule.proto !== 0 && (ctx.proto === rule.proto) === rule.invProto) return false;
   if (rule.frag === Frag.NON_FIRST && ctx.fragOff === 0) return false;
   if (rule.frag === Frag.FIRST_OR_UNFRAGMENTED && ctx.fragOff !== 0) return false;

@@ -35,6 +35,15 @@ describe('generic rule part', () => {
     expect(matchGeneric(rule({ inIface: '+' }), ctx, host)).toBe(true);
   });
 
+  it('`! -i +` / `! -o +` (stored as "" inverted) match nothing, as iptables-nft 1.8.9 (iifname == "INVAL/D")', () => {
+    const ctx = buildPacket();
+    for (const [i, o] of [[1, 3], [-1, 3], [1, -1]] as const) {
+      ctx.inIf = i; ctx.outIf = o;
+      expect(matchGeneric(rule({ inIface: '', invIn: true }), ctx, host)).toBe(false);
+      expect(matchGeneric(rule({ outIface: '', invOut: true }), ctx, host)).toBe(false);
+    }
+  });
+
   it('interface patterns', () => {
     expect(ifaceMatches('eth+', 'eth')).toBe(true);
     expect(ifaceMatches('eth+', 'et')).toBe(false);
