@@ -8,7 +8,7 @@
  *    chain, and a few nft quirks (QUEUE without a queue handler, "! -s 0/0").
  * Invariant: pure; failures are IptablesError (kernel ones with form 'kernel').
  */
-import { BUILTIN_CHAINS, type HookName, type Rule, type Table } from '../rules/model.js';
+import { BUILTIN_CHAINS, type Chain, type HookName, type Rule, type Table } from '../rules/model.js';
 import { IptablesError, kernelReject, paramProblem } from './errors.js';
 import { findMatch, findTarget } from './ext/index.js';
 import { isNativeL4 } from './cli/nft-quirks.js';
@@ -87,19 +87,42 @@ export function checkRuleKernel(rule: Rule, table: Table, hooks: readonly HookNa
   }
 }
 
+/**
+ * What already passed the kernel checks, and with which (table, reachable hooks):
+ * the checks are a pure function of those and of the rule, and rules and chains
+ * are immutable once built (only counters change), so a change to a 50,000-rule
+ * table re-checks only what it touched, not every rule.
+ */
+const passedChains = new WeakMap<Chain, number>();
+const passedRules = new WeakMap<Rule, number>();
+
+function checkKey(table: Table, hooks: ReadonlySet<HookName>): number {
+  let k = TABLE_KEYS.indexOf(table.name) << 8;
+  HOOK_BITS.forEach((h, bit) => { if (hooks.has(h)) k |= 1 << bit; });
+  return k;
+}
+const TABLE_KEYS = ['raw', 'mangle', 'nat', 'filter', 'security'];
+const HOOK_BITS: readonly HookName[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+
 /** Kernel checks of a whole table after a change: the first refusal and the chain of its rule. */
 export function findKernelProblem(table: Table): { error: IptablesError; chain: string } | undefined {
   const hooks = reachableHooks(table);
   for (const c of table.chains.values()) {
-    const h = [...(hooks.get(c.name) ?? [])];
+    const hs = hooks.get(c.name) ?? new Set<HookName>();
+    const key = checkKey(table, hs);
+    if (passedChains.get(c) === key) continue;
+    const h = [...hs];
     for (const r of c.rules) {
+      if (passedRules.get(r) === key) continue;
       try {
         checkRuleKernel(r, table, h);
       } catch (e) {
         if (e instanceof IptablesError && e.form === 'kernel') return { error: e, chain: c.name };
         throw e;
       }
+      passedRules.set(r, key);
     }
+    passedChains.set(c, key);
   }
   if (hasReachableLoop(table)) return { error: kernelReject('Too many links', 'KERNEL_EMLINK'), chain: '' };
   return undefined;

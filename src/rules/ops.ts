@@ -4,6 +4,11 @@
  * - Copy-on-write: every operation returns a new Ruleset and leaves its input
  *   untouched. Tables, chains and rules an operation does not change are shared
  *   with the input (same objects), so their counters carry over.
+ * - Inside inTransaction(tx, …) (one iptables-restore block), the ruleset,
+ *   tables, chains and rule arrays that tx itself created are edited in place:
+ *   nothing outside the transaction can see them yet, and a restore of n rules
+ *   stays O(n) instead of copying the chain once per rule. Objects from before
+ *   the transaction are still copied, never mutated.
  * - nft semantics: a table exists once something creates it (-A/-I/-N/-P/restore);
  *   reading (list, check) never creates one. A table, once created, has all its
  *   built-in chains.
@@ -27,22 +32,59 @@ export function isBuiltinChain(table: TableName, chain: string): boolean {
   return (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);
 }
 
+/** What one transaction created (and may therefore edit in place). */
+export class Transaction {
+  readonly owned = new WeakSet<object>();
+}
+
+let current: Transaction | null = null;
+
+/** Runs `fn` with `tx` as the current transaction (synchronous; nests). */
+export function inTransaction<T>(tx: Transaction, fn: () => T): T {
+  const outer = current;
+  current = tx;
+  try {
+    return fn();
+  } finally {
+    current = outer;
+  }
+}
+
+function owned(o: object): boolean {
+  return current !== null && current.owned.has(o);
+}
+
+function own<T extends object>(o: T): T {
+  current?.owned.add(o);
+  return o;
+}
+
 function withTable(rs: Ruleset, t: Table): Ruleset {
+  if (owned(rs)) {
+    rs.tables.set(t.name, t);
+    return rs;
+  }
   const tables = new Map(rs.tables);
   tables.set(t.name, t);
-  return { tables };
+  return own({ tables });
 }
 
 function withChain(t: Table, c: Chain): Table {
+  if (owned(t)) {
+    t.chains.set(c.name, c);
+    return t;
+  }
   const chains = new Map(t.chains);
   chains.set(c.name, c);
-  return { name: t.name, chains };
+  return own({ name: t.name, chains });
 }
 
 /** The table, created (with its built-in chains) when absent. */
 export function ensureTable(rs: Ruleset, table: TableName): Ruleset {
   if (rs.tables.has(table)) return rs;
-  return withTable(rs, newTable(table));
+  const t = newTable(table);
+  for (const c of t.chains.values()) own(c);
+  return withTable(rs, own(t));
 }
 
 /** The table if it exists, else a fresh one that is not stored (for reading). */
@@ -76,26 +118,34 @@ export function countReferences(t: Table, chain: string): number {
   return n;
 }
 
-/** Changes one existing chain's rules (creating the table first). */
-function editChain(rs: Ruleset, table: TableName, chain: string, edit: (rules: Rule[]) => Rule[]): Ruleset {
+/**
+ * Changes one existing chain's rules (creating the table first). `edit` gets a
+ * rules array it may change in place, and throws before changing anything.
+ */
+function editChain(rs: Ruleset, table: TableName, chain: string, edit: (rules: Rule[]) => void): Ruleset {
   const rs2 = ensureTable(rs, table);
   const t = rs2.tables.get(table)!;
   const c = t.chains.get(chain);
   if (!c) throw noChain();
-  const rules = edit(c.rules);
-  return withTable(rs2, withChain(t, { ...c, rules }));
+  if (owned(c)) {
+    edit(c.rules);
+    return withTable(rs2, withChain(t, c));
+  }
+  const rules = [...c.rules];
+  edit(rules);
+  return withTable(rs2, withChain(t, own({ ...c, rules })));
 }
 
 /** -A */
 export function appendRule(rs: Ruleset, table: TableName, chain: string, rule: Rule): Ruleset {
-  return editChain(rs, table, chain, (rules) => [...rules, rule]);
+  return editChain(rs, table, chain, (rules) => { rules.push(rule); });
 }
 
 /** -I chain N (1-based; N may be one past the end). */
 export function insertRule(rs: Ruleset, table: TableName, chain: string, num: number, rule: Rule): Ruleset {
   return editChain(rs, table, chain, (rules) => {
     if (num < 1 || num > rules.length + 1) throw opFailed('Index of insertion too big.', 'INDEX_TOO_BIG');
-    return [...rules.slice(0, num - 1), rule, ...rules.slice(num - 1)];
+    rules.splice(num - 1, 0, rule);
   });
 }
 
@@ -103,7 +153,7 @@ export function insertRule(rs: Ruleset, table: TableName, chain: string, num: nu
 export function replaceRule(rs: Ruleset, table: TableName, chain: string, num: number, rule: Rule): Ruleset {
   return editChain(rs, table, chain, (rules) => {
     if (num < 1 || num > rules.length) throw opFailed('Index of replacement too big.', 'INDEX_TOO_BIG');
-    return rules.map((r, i) => (i === num - 1 ? rule : r));
+    rules[num - 1] = rule;
   });
 }
 
@@ -111,7 +161,7 @@ export function replaceRule(rs: Ruleset, table: TableName, chain: string, num: n
 export function deleteRuleNum(rs: Ruleset, table: TableName, chain: string, num: number): Ruleset {
   return editChain(rs, table, chain, (rules) => {
     if (num < 1 || num > rules.length) throw opFailed('Index of deletion too big.', 'INDEX_TOO_BIG');
-    return rules.filter((_, i) => i !== num - 1);
+    rules.splice(num - 1, 1);
   });
 }
 
@@ -123,7 +173,7 @@ export function deleteRuleSpec(rs: Ruleset, table: TableName, chain: string, rul
   return editChain(rs, table, chain, (rules) => {
     const i = rules.findIndex((r) => eq(r, rule));
     if (i < 0) throw opFailed(BAD_RULE, 'NO_SUCH_RULE');
-    return rules.filter((_, j) => j !== i);
+    rules.splice(i, 1);
   });
 }
 
@@ -140,7 +190,7 @@ export function flush(rs: Ruleset, table: TableName, chain?: string): Ruleset {
   if (chain === undefined) {
     if (!t) return rs;
     const chains = new Map<string, Chain>();
-    for (const [n, c] of t.chains) chains.set(n, c.rules.length ? { ...c, rules: [] } : c);
+    for (const [n, c] of t.chains) chains.set(n, c.rules.length ? own({ ...c, rules: [] }) : c);
     return withTable(rs, { name: table, chains });
   }
   if (!t) {
@@ -149,7 +199,7 @@ export function flush(rs: Ruleset, table: TableName, chain?: string): Ruleset {
   }
   const c = t.chains.get(chain);
   if (!c) throw noChain();
-  return withTable(rs, withChain(t, { ...c, rules: [] }));
+  return withTable(rs, withChain(t, own({ ...c, rules: [] })));
 }
 
 /** -Z [chain [N]]: rule counters, and policy counters of the chain(s) when no N is given. */
@@ -180,7 +230,7 @@ export function newChain(rs: Ruleset, table: TableName, name: string): Ruleset {
   const rs2 = ensureTable(rs, table);
   const t = rs2.tables.get(table)!;
   if (t.chains.has(name)) throw opFailed('Chain already exists.', 'CHAIN_EXISTS');
-  return withTable(rs2, withChain(t, { name, policy: null, rules: [], pkts: 0, bytes: 0 }));
+  return withTable(rs2, withChain(t, own({ name, policy: null, rules: [], pkts: 0, bytes: 0 })));
 }
 
 function chainBusy(name: string): IptablesError {

@@ -17,6 +17,23 @@ describe('ops', () => {
     expect(inB.rules[0]!.pkts).toBe(7);
   });
 
+  it('inside a transaction edits in place what the transaction created, and never what came before', () => {
+    const a = ops.appendRule(ops.emptyRuleset(), 'filter', 'INPUT', rule('ACCEPT', 7));
+    const tx = new ops.Transaction();
+    const b = ops.inTransaction(tx, () => ops.appendRule(a, 'filter', 'INPUT', rule('DROP')));
+    const c = ops.inTransaction(tx, () => ops.appendRule(b, 'filter', 'INPUT', rule('ACCEPT')));
+    expect(c).toBe(b); // owned: edited in place
+    expect(a.tables.get('filter')!.chains.get('INPUT')!.rules).toHaveLength(1);
+    expect(c.tables.get('filter')!.chains.get('INPUT')!.rules.map((r) => r.target)).toHaveLength(3);
+    // Outside the transaction the same value is copied again.
+    const d = ops.appendRule(c, 'filter', 'INPUT', rule('DROP'));
+    expect(d).not.toBe(c);
+    expect(c.tables.get('filter')!.chains.get('INPUT')!.rules).toHaveLength(3);
+    // A refused edit inside the transaction changes nothing.
+    expect(() => ops.inTransaction(tx, () => ops.insertRule(c, 'filter', 'INPUT', 9, rule('DROP')))).toThrow(/too big/);
+    expect(c.tables.get('filter')!.chains.get('INPUT')!.rules).toHaveLength(3);
+  });
+
   it('creates tables only when something writes (nft semantics)', () => {
     const rs = ops.emptyRuleset();
     expect(ops.viewTable(rs, 'nat').chains.size).toBe(4);

@@ -29,6 +29,38 @@ describe('iptables-restore', () => {
     expect(atomic.ruleset).toBe(start);
   });
 
+  it('edits in place only what its own block created: a failing --noflush block leaves earlier blocks and the input as they were', () => {
+    const start = runIptables(['-A', 'FORWARD', '-j', 'DROP'], emptyRuleset()).ruleset;
+    const before = runIptablesSave([], start).stdout;
+    const input = '*filter\n-A INPUT -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n*filter\n-A INPUT -s 10.0.0.1 -j ACCEPT\n-A INPUT --bogus\nCOMMIT\n';
+    const r = runIptablesRestore(['--noflush'], input, start);
+    expect(r.status).toBe(2);
+    expect(strip(runIptablesSave([], r.ruleset).stdout)).toEqual([
+      '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
+      '-A INPUT -j ACCEPT', '-A INPUT -j DROP', '-A FORWARD -j DROP', 'COMMIT',
+    ]);
+    expect(runIptablesSave([], start).stdout).toBe(before);
+    // The result is an ordinary copy-on-write value again: later commands do not change it.
+    const after = runIptablesSave([], r.ruleset).stdout;
+    runIptables(['-A', 'INPUT', '-j', 'ACCEPT'], r.ruleset);
+    expect(runIptablesSave([], r.ruleset).stdout).toBe(after);
+  });
+
+  it('`! -i +` / `! -o +` save, list and restore as iptables 1.8.9 prints them (recorded in a namespace)', () => {
+    let rs = emptyRuleset();
+    for (const a of [['-A', 'FORWARD', '!', '-i', '+', '-j', 'DROP'], ['-A', 'FORWARD', '!', '-o', '+', '-j', 'DROP'], ['-A', 'FORWARD', '-i', '+', '-j', 'ACCEPT']]) {
+      rs = runIptables(a, rs).ruleset;
+    }
+    expect(runIptables(['-S', 'FORWARD'], rs).stdout).toBe('-P FORWARD ACCEPT\n-A FORWARD ! -i + -j DROP\n-A FORWARD ! -o + -j DROP\n-A FORWARD -j ACCEPT\n');
+    expect(runIptables(['-L', 'FORWARD', '-v', '-n'], rs).stdout.split('\n').slice(2, 4)).toEqual([
+      '    0     0 DROP       0    --  !+     *       0.0.0.0/0            0.0.0.0/0           ',
+      '    0     0 DROP       0    --  *      !+      0.0.0.0/0            0.0.0.0/0           ',
+    ]);
+    const back = runIptablesRestore([], runIptablesSave([], rs).stdout, emptyRuleset());
+    expect(strip(runIptablesSave([], back.ruleset).stdout)).toEqual(strip(runIptablesSave([], rs).stdout));
+    expect(runIptables(['-D', 'FORWARD', '!', '-i', '+', '-j', 'DROP'], rs).status).toBe(0);
+  });
+
   it('reports a jump to a chain missing at that point at the COMMIT line', () => {
     const r = runIptablesRestore([], '*filter\n-A INPUT -j later\n:later - [0:0]\nCOMMIT\n', emptyRuleset());
     expect(r.status).toBe(2);

@@ -132,6 +132,8 @@ export function runIptablesRestore(argv: readonly string[], input: string, rs: R
   let skipping = false;
   let work: Ruleset = rs;
   let pendingJump: { error: IptablesError } | undefined;
+  // One transaction per block: its lines edit what the block created in place (linear time).
+  let tx = new ops.Transaction();
 
   try {
     for (let i = 0; i < lines.length; i++) {
@@ -159,6 +161,7 @@ export function runIptablesRestore(argv: readonly string[], input: string, rs: R
         table = name;
         skipping = onlyTable !== undefined && onlyTable !== name;
         pendingJump = undefined;
+        tx = new ops.Transaction();
         work = committed;
         if (!skipping && !noflush) {
           if (verbose) stdout += BUILTIN_CHAINS[name].map((c) => `Flushing chain \`${c}'\n`).join('');
@@ -171,7 +174,8 @@ export function runIptablesRestore(argv: readonly string[], input: string, rs: R
       if (skipping) continue;
       if (!inTable) throw new RestoreExit(`${PROG}: line ${n} failed\n`, 1);
       if (text.startsWith(':')) {
-        work = chainLine(work, table!, text, n, counters);
+        const before = work;
+        work = ops.inTransaction(tx, () => chainLine(before, table!, text, n, counters));
         continue;
       }
       // A rule (or any iptables command) line.
@@ -190,7 +194,8 @@ export function runIptablesRestore(argv: readonly string[], input: string, rs: R
       try {
         const p = parseCommandLine([PROG, ...extra, ...splitRestoreLine(rest)], { restore: true, table: table! });
         if (p.output !== undefined) { stdout += p.output; continue; }
-        const r = execute(p, work, { deferKernelChecks: true, echoRules: verbose });
+        const before = work;
+        const r = ops.inTransaction(tx, () => execute(p, before, { deferKernelChecks: true, echoRules: verbose }));
         stdout += r.stdout;
         work = r.ruleset;
       } catch (e) {

@@ -11,7 +11,7 @@ import { IptablesError } from '../errors.js';
 import { listChain, listTable, ruleEcho, type ListFormat } from '../format/list.js';
 import { listRules } from '../format/list-rules.js';
 import { sameRule } from '../format/rule-text.js';
-import { checkRuleBuild, checkTableKernel, kernelFailure } from '../validate.js';
+import { checkRuleBuild, checkRuleKernel, checkTableKernel, kernelFailure, reachableHooks } from '../validate.js';
 import { Cmd, Opt } from './commands.js';
 import { explain, explainRequest } from './explain.js';
 import { parseCommandLine, type ParsedCommand } from './parse.js';
@@ -53,7 +53,14 @@ function changeRules(rs: Ruleset, p: ParsedCommand, table: TableName, edit: (rs:
   const out = edit(rs);
   if (x.deferKernelChecks) return out;
   try {
-    checkTableKernel(out.tables.get(table)!);
+    const t = out.tables.get(table)!;
+    if (p.rules.some((r) => r.target.kind === 'jump' || r.target.kind === 'goto')) checkTableKernel(t);
+    else {
+      // No new edge in the jump graph: no chain became reachable from another hook and no loop
+      // appeared, so only the new rules can fail, and a 50,000-rule table is not re-checked.
+      const hooks = [...(reachableHooks(t).get(p.chain!) ?? [])];
+      for (const r of p.rules) checkRuleKernel(r, t, hooks);
+    }
   } catch (e) {
     if (e instanceof IptablesError && e.form === 'kernel') throw kernelFailure(e, RULE_OP[p.command] ?? 'RULE_APPEND', p.chain!);
     throw e;

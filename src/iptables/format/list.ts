@@ -76,8 +76,8 @@ export function ruleLine(r: Rule, num: number, f: ListFormat): string {
   s += r.frag === Frag.ANY ? '- ' : 'f ';
   if (f.verbose) {
     const any = f.numeric ? '*' : 'any';
-    s += ` ${((r.invIn ? '!' : '') + (r.inIface || any)).padEnd(6)} `;
-    s += `${((r.invOut ? '!' : '') + (r.outIface || any)).padEnd(6)} `;
+    s += ` ${ifaceText(r.inIface, r.invIn, any).padEnd(6)} `;
+    s += `${ifaceText(r.outIface, r.invOut, any).padEnd(6)} `;
   }
   s += r.invSrc ? '!' : ' ';
   s += formatAddrList(r.src, r.srcMask, f.numeric).padEnd(19) + ' ';
@@ -109,6 +109,11 @@ export function listTable(t: Table, f: ListFormat): string {
  * The one-line echo of a rule that -v prints on -A/-I/-D/-R and
  * iptables-restore -v prints (print_firewall with FMT_PRINT_RULE).
  */
+/** -i/-o as -L -v shows them: `! -i +` is stored as '' inverted and shown as "!+". */
+function ifaceText(name: string, inv: boolean, any: string): string {
+  return inv ? `!${name || '+'}` : name || any;
+}
+
 export function ruleEcho(r: Rule): string {
   let s = targetListName(r.target) + ' ';
   s += r.invProto ? '!' : ' ';
@@ -116,8 +121,8 @@ export function ruleEcho(r: Rule): string {
   s += 'opt ';
   s += r.frag === Frag.FIRST_OR_UNFRAGMENTED ? '!' : '-';
   s += r.frag === Frag.ANY ? '- ' : 'f ';
-  s += `in ${(r.invIn ? '!' : '') + (r.inIface || '*')} `;
-  s += `out ${(r.invOut ? '!' : '') + (r.outIface || '*')} `;
+  s += `in ${ifaceText(r.inIface, r.invIn, '*')} `;
+  s += `out ${ifaceText(r.outIface, r.invOut, '*')} `;
   s += (r.invSrc ? '!' : ' ') + formatAddrList(r.src, r.srcMask, true) + ' ';
   s += (r.invDst ? '!' : ' ') + '-> ' + formatAddrList(r.dst, r.dstMask, true);
   s += '  ';
