@@ -1,15 +1,23 @@
 /**
  * The daemon side of the control protocol: holds the current Ruleset and
- * runs iptables / iptables-save / iptables-restore against it. Requests run
- * one at a time (a queue), so two concurrent `iptables -A` never lose an
- * update. A command that succeeds with a different ruleset is applied
- * through the dataplane's apply(); if that throws (the ruleset does not
- * compile), the old ruleset stays both here and in the dataplane and the
- * command fails with status 1.
+ * runs iptables / iptables-save / iptables-restore against it.
+ * Invariants:
+ * - Writes run one at a time (a queue), so two concurrent `iptables -A` never
+ *   lose an update; a write is answered only once it is in force.
+ * - Reads (iptables-save, -L, -S, -C) are answered at once from the ruleset in
+ *   force, also while a long restore is in its queue (as nft reads do not wait
+ *   for the xtables lock).
+ * - A restore runs in slices between batches (restoreSteps), and so does the
+ *   dataplane's apply(): neither forwarding nor the control socket waits for it.
+ * - A command that succeeds with a different ruleset is applied through the
+ *   dataplane's apply(); if that throws (the ruleset does not compile), the
+ *   old ruleset stays both here and in the dataplane and the command fails
+ *   with status 1.
  */
 import type { Logger } from 'pino';
 import type { Ruleset } from '../rules/model.js';
 import type { Telemetry } from '../telemetry/metrics.js';
+import { runInSlices, type Steps } from '../rules/steps.js';
 import type { ControlRequest, ControlResponse } from './protocol.js';
 
 /** Output of one iptables command run as a pure function. `ruleset` is absent (or the same object) when nothing changed. */
@@ -25,6 +33,10 @@ export interface IptablesCommands {
   iptables(argv: string[], rs: Ruleset): CommandResult;
   save(argv: string[], rs: Ruleset): CommandResult;
   restore(argv: string[], input: string, rs: Ruleset): CommandResult;
+  /** The restore in steps; when given, the daemon runs restores with it, in slices. */
+  restoreSteps?(argv: string[], input: string, rs: Ruleset): Steps<CommandResult>;
+  /** True when the command line cannot change the ruleset (answered without queueing). */
+  readsOnly?(argv: string[]): boolean;
 }
 
 export interface ControlHandlerOptions {
@@ -54,8 +66,9 @@ export class ControlHandler {
   handle(req: ControlRequest): Promise<ControlResponse> {
     // A liveness probe does not wait behind a long restore.
     if (req.op === 'ping') return Promise.resolve({ stdout: `rawgate ${this.opts.version ?? ''} pid ${process.pid}\n`, stderr: '', status: 0 });
-    const run = this.queue.then(() => this.run(req));
-    this.queue = run.catch(() => undefined);
+    const reads = req.op === 'iptables-save' || (req.op === 'iptables' && this.opts.commands.readsOnly?.(req.argv) === true);
+    const run = reads ? Promise.resolve().then(() => strip(this.invokeSync(req))) : this.queue.then(() => this.run(req));
+    if (!reads) this.queue = run.catch(() => undefined);
     return run.then(
       (res) => {
         this.opts.telemetry?.controlRequests.inc({ op: req.op, status: String(res.status) });
@@ -66,7 +79,7 @@ export class ControlHandler {
   }
 
   private async run(req: ControlRequest): Promise<ControlResponse> {
-    const result = this.invoke(req);
+    const result = await this.invoke(req);
     const next = result.ruleset;
     if (result.status !== 0 || next === undefined || next === this.current) return strip(result);
     try {
@@ -87,18 +100,32 @@ export class ControlHandler {
     return strip(result);
   }
 
-  private invoke(req: ControlRequest): CommandResult {
+  private async invoke(req: ControlRequest): Promise<CommandResult> {
+    const c = this.opts.commands;
+    if (req.op !== 'iptables-restore' || c.restoreSteps === undefined) return this.invokeSync(req);
+    try {
+      return await runInSlices(c.restoreSteps(req.argv, req.input ?? '', this.current));
+    } catch (e) {
+      return this.internalError(e, req);
+    }
+  }
+
+  private invokeSync(req: ControlRequest): CommandResult {
     const c = this.opts.commands;
     try {
       if (req.op === 'iptables') return c.iptables(req.argv, this.current);
       if (req.op === 'iptables-save') return c.save(req.argv, this.current);
       return c.restore(req.argv, req.input ?? '', this.current);
     } catch (e) {
-      // The command functions report errors as results; an exception here is a bug, not a user error.
-      const err = e as Error & { status?: number };
-      this.opts.logger?.error({ err, op: req.op, argv: req.argv }, 'iptables command threw');
-      return { stdout: '', stderr: `${err.message}\n`, status: typeof err.status === 'number' ? err.status : 1 };
+      return this.internalError(e, req);
     }
+  }
+
+  /** The command functions report errors as results; an exception here is a bug, not a user error. */
+  private internalError(e: unknown, req: ControlRequest): CommandResult {
+    const err = e as Error & { status?: number };
+    this.opts.logger?.error({ err, op: req.op, argv: req.argv }, 'iptables command threw');
+    return { stdout: '', stderr: `${err.message}\n`, status: typeof err.status === 'number' ? err.status : 1 };
   }
 }
 

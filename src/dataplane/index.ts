@@ -11,6 +11,10 @@
  *   allocates once warm.
  * - apply() compiles before it swaps: a ruleset that does not compile throws
  *   and the running one stays; the swap happens between batches.
+ * - The JIT runtime is kept and changed a chain at a time (src/rules/jit/runtime.ts):
+ *   apply() compiles only what the new ruleset changes, in slices between
+ *   batches, with big decision trees built on a worker thread, so a restore of
+ *   any size never stalls forwarding.
  */
 import type { Logger } from 'pino';
 import type { Dataplane, StartDataplane } from '../config/seam.js';
@@ -21,7 +25,9 @@ import { Interfaces, RouteTable, Neighbours, IcmpLimiter, buildRoutes } from '..
 import { BindError } from '../rules/bind.js';
 import type { CompiledRuleset } from '../rules/evaluator.js';
 import { interpret } from '../rules/interpreter.js';
-import { compileJit } from '../rules/jit/index.js';
+import { createJitRuntime, type JitRuntime } from '../rules/jit/index.js';
+import { TreeWorker } from '../rules/jit/tree-offload.js';
+import { runInSlices } from '../rules/steps.js';
 import type { Ruleset } from '../rules/model.js';
 import type { PortIO } from './deps.js';
 import { DataplaneError } from './errors.js';
@@ -71,18 +77,38 @@ function logSink(log: Logger): LogSink {
   };
 }
 
-/** JIT first; the interpreter (the reference) if the compiler itself fails. A rule that cannot bind is refused either way. */
-function compileRuleset(rs: Ruleset, host: DataplaneRuleHost, log: Logger): CompiledRuleset {
-  try {
-    return compileJit(rs, host);
-  } catch (e) {
-    if (e instanceof BindError) throw new DataplaneError('RULESET_COMPILE', e.message, { cause: e });
-    log.error({ err: e }, 'JIT compile failed; running the ruleset on the interpreter');
+/**
+ * The rule evaluator in force: the JIT runtime, changed incrementally; the
+ * interpreter (the reference) when the compiler itself fails. A rule that
+ * cannot bind is refused either way and the evaluator in force stays.
+ */
+class Rules {
+  private jit: JitRuntime<unknown> | null = null;
+  private readonly trees = TreeWorker.create();
+
+  constructor(private readonly host: DataplaneRuleHost, private readonly log: Logger) {}
+
+  /** The evaluator for `rs` (compiled in slices); its commit() puts it in force. */
+  async prepare(rs: Ruleset): Promise<{ evaluator: CompiledRuleset; commit: () => void }> {
+    const jit = this.jit ?? createJitRuntime(this.host, this.trees?.build);
     try {
-      return interpret(rs, host);
-    } catch (e2) {
-      throw new DataplaneError('RULESET_COMPILE', (e2 as Error).message, { cause: e2 });
+      const commit = await runInSlices(jit.prepare(rs));
+      return { evaluator: jit, commit: () => { commit(); this.jit = jit; } };
+    } catch (e) {
+      if (e instanceof BindError) throw new DataplaneError('RULESET_COMPILE', e.message, { cause: e });
+      this.log.error({ err: e }, 'JIT compile failed; running the ruleset on the interpreter');
+      try {
+        const interp = interpret(rs, this.host);
+        // The next change starts a fresh JIT runtime (this one may be half-way).
+        return { evaluator: interp, commit: () => { this.jit = null; } };
+      } catch (e2) {
+        throw new DataplaneError('RULESET_COMPILE', (e2 as Error).message, { cause: e2 });
+      }
     }
+  }
+
+  async close(): Promise<void> {
+    await this.trees?.close();
   }
 }
 
@@ -93,6 +119,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     for (const p of ports.splice(0).reverse()) p.close();
   };
   let timer: NodeJS.Timeout | null = null;
+  let rules: Rules | null = null;
   try {
     const slab = openSlab({ slots: config.io.slots, slotSize: config.io.slotSize, rxBatch: config.io.batch });
 
@@ -146,8 +173,10 @@ export const startDataplane: StartDataplane = async (config, deps) => {
       overflow: (ifIndex, slot) => pipeline!.dropParked(ifIndex, slot),
     }, clock);
     const icmpLimit = new IcmpLimiter(config.icmp);
-    let compiled = compileRuleset(deps.ruleset, ruleHost, log);
-    const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, compiled);
+    rules = new Rules(ruleHost, log);
+    const first = await rules.prepare(deps.ruleset);
+    first.commit();
+    const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, first.evaluator);
     pipeline = p;
     ruleHost.pipeline = p;
 
@@ -195,15 +224,18 @@ export const startDataplane: StartDataplane = async (config, deps) => {
 
     let stopped = false;
     const dp: Dataplane = {
-      apply(rs: Ruleset) {
-        compiled = compileRuleset(rs, ruleHost, log);
-        p.setRuleset(compiled);
+      async apply(rs: Ruleset) {
+        const next = await rules!.prepare(rs);
+        // Runs on the event loop, so between batches: the swap is atomic for packets.
+        next.commit();
+        p.setRuleset(next.evaluator);
       },
       async stop() {
         if (stopped) return;
         stopped = true;
         if (timer) clearInterval(timer);
         closeAll();
+        await rules?.close();
         log.info('dataplane stopped');
       },
     };
@@ -211,6 +243,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
   } catch (e) {
     if (timer) clearInterval(timer);
     closeAll();
+    await rules?.close();
     throw e;
   }
 };

@@ -12,6 +12,7 @@ import { BUILTIN_CHAINS, type Chain, type HookName, type Rule, type Table } from
 import { IptablesError, kernelReject, paramProblem } from './errors.js';
 import { findMatch, findTarget } from './ext/index.js';
 import { isNativeL4 } from './cli/nft-quirks.js';
+import { drain, type Steps } from '../rules/steps.js';
 
 /** Build-time checks of one rule (nft_rule_new): exit 2 failures. */
 export function checkRuleBuild(rule: Rule, table: Table): void {
@@ -104,15 +105,24 @@ function checkKey(table: Table, hooks: ReadonlySet<HookName>): number {
 const TABLE_KEYS = ['raw', 'mangle', 'nat', 'filter', 'security'];
 const HOOK_BITS: readonly HookName[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 
+export type KernelProblem = { error: IptablesError; chain: string } | undefined;
+
 /** Kernel checks of a whole table after a change: the first refusal and the chain of its rule. */
-export function findKernelProblem(table: Table): { error: IptablesError; chain: string } | undefined {
+export function findKernelProblem(table: Table): KernelProblem {
+  return drain(kernelProblemSteps(table));
+}
+
+/** findKernelProblem in steps (a restore's COMMIT of 50,000 new rules checks every one). */
+export function* kernelProblemSteps(table: Table): Steps<KernelProblem> {
   const hooks = reachableHooks(table);
   for (const c of table.chains.values()) {
     const hs = hooks.get(c.name) ?? new Set<HookName>();
     const key = checkKey(table, hs);
     if (passedChains.get(c) === key) continue;
     const h = [...hs];
+    let k = 0;
     for (const r of c.rules) {
+      if ((++k & 255) === 0) yield;
       if (passedRules.get(r) === key) continue;
       try {
         checkRuleKernel(r, table, h);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PacketContext } from '../../src/packet/context.js';
 import { TableId } from '../../src/rules/evaluator.js';
 import { DIM_MAX, ruleBox } from '../../src/rules/jit/box.js';
-import { DEFAULT_CODEGEN, type CodegenOptions } from '../../src/rules/jit/codegen.js';
+import { DEFAULT_CODEGEN, type CodegenOptions } from '../../src/rules/jit/chain.js';
 import { compileWith } from '../../src/rules/jit/compile.js';
 import { bindBinder } from '../../src/rules/jit/index.js';
 import { interpret } from '../../src/rules/interpreter.js';

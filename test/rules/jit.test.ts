@@ -14,7 +14,7 @@ import { TableId } from '../../src/rules/evaluator.js';
 import { interpret } from '../../src/rules/interpreter.js';
 import { bindBinder } from '../../src/rules/jit/index.js';
 import { compileWith } from '../../src/rules/jit/compile.js';
-import { DEFAULT_CODEGEN, type CodegenOptions } from '../../src/rules/jit/codegen.js';
+import { DEFAULT_CODEGEN, type CodegenOptions } from '../../src/rules/jit/chain.js';
 import type { Ruleset } from '../../src/rules/model.js';
 import { Hook } from '../../src/rules/model.js';
 import { fillContext, IFNAMES, packetArb, rulesetArb, type PacketSpec } from './jit-arb.js';

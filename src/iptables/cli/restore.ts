@@ -15,7 +15,8 @@
 import type { Ruleset, TableName } from '../../rules/model.js';
 import * as ops from '../../rules/ops.js';
 import { IptablesError, paramProblem } from '../errors.js';
-import { findKernelProblem, kernelFailure } from '../validate.js';
+import { kernelFailure, kernelProblemSteps } from '../validate.js';
+import { drain, type Steps } from '../../rules/steps.js';
 import { Getopt, NON_OPTION } from './getopt.js';
 import { checkNewChainName, parseCommandLine, XT_EXTENSION_MAXNAMELEN } from './parse.js';
 import { asIptablesError, renderError } from './render.js';
@@ -72,6 +73,22 @@ export function splitRestoreLine(line: string): string[] {
   return out;
 }
 
+/** The input's lines without copying it into an array (a restore file may be megabytes); a final newline ends the last line. */
+class Lines {
+  private pos = 0;
+  number = 0;
+  constructor(private readonly text: string) {}
+  next(): string | null {
+    if (this.pos >= this.text.length) return null;
+    const nl = this.text.indexOf('\n', this.pos);
+    const end = nl < 0 ? this.text.length : nl;
+    const line = this.text.slice(this.pos, end);
+    this.pos = end + 1;
+    this.number++;
+    return line;
+  }
+}
+
 /** Thrown to end the run: what to print and the exit status. */
 class RestoreExit extends Error {
   constructor(readonly stderr: string, readonly status: number) {
@@ -88,6 +105,17 @@ function lineFailed(line: number, e: IptablesError): RestoreExit {
 }
 
 export function runIptablesRestore(argv: readonly string[], input: string, rs: Ruleset, opts: RestoreOptions = {}): RunResult {
+  return drain(restoreSteps(argv, input, rs, opts));
+}
+
+/** Lines of work between two steps (a few hundred microseconds). */
+const LINES_PER_STEP = 32;
+
+/**
+ * runIptablesRestore in steps (src/rules/steps.ts): the daemon runs a restore of any
+ * size between batches, a slice at a time, so forwarding and the control socket go on.
+ */
+export function* restoreSteps(argv: readonly string[], input: string, rs: Ruleset, opts: RestoreOptions = {}): Steps<RunResult> {
   const g = new Getopt([PROG, ...argv], { b: 0, c: 0, v: 0, V: 0, t: 0, h: 0, n: 0, M: 1, T: 1, '4': 0, '6': 0, w: 0, W: 0 }, LONG);
   let counters = false;
   let verbose = false;
@@ -124,8 +152,7 @@ export function runIptablesRestore(argv: readonly string[], input: string, rs: R
 
   let committed = rs;
   let stdout = '';
-  const lines = input.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  const lines = new Lines(input);
 
   let inTable = false;
   let table: TableName | undefined;
@@ -136,16 +163,16 @@ export function runIptablesRestore(argv: readonly string[], input: string, rs: R
   let tx = new ops.Transaction();
 
   try {
-    for (let i = 0; i < lines.length; i++) {
-      const n = i + 1;
-      const text = lines[i]!;
+    for (let text = lines.next(); text !== null; text = lines.next()) {
+      const n = lines.number;
+      if (n % LINES_PER_STEP === 0) yield;
       if (text === '') continue;
       if (text.startsWith('#')) { if (verbose) stdout += text + '\n'; continue; }
       if (inTable && text === 'COMMIT') {
         if (pendingJump) throw lineFailed(n, pendingJump.error);
         if (!skipping) {
           const t = work.tables.get(table!);
-          const problem = t ? findKernelProblem(t) : undefined;
+          const problem = t ? yield* kernelProblemSteps(t) : undefined;
           if (problem) throw lineFailed(n, kernelFailure(problem.error, 'RULE_APPEND', problem.chain));
           if (!testing) committed = work;
         }
@@ -208,7 +235,7 @@ export function runIptablesRestore(argv: readonly string[], input: string, rs: R
         throw lineFailed(n, err);
       }
     }
-    if (inTable) throw new RestoreExit(`${PROG}: COMMIT expected at line ${lines.length + 1}\n`, 1);
+    if (inTable) throw new RestoreExit(`${PROG}: COMMIT expected at line ${lines.number + 1}\n`, 1);
   } catch (e) {
     if (e instanceof RestoreExit) {
       return { stdout, stderr: e.stderr, status: e.status, ruleset: opts.atomic ? rs : committed };

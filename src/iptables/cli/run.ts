@@ -210,3 +210,23 @@ export function runIptables(argv: readonly string[], rs: Ruleset): RunResult {
     return { stdout, stderr: warnings.join('') + renderError(err, 'iptables'), status: err.status, ruleset: rs };
   }
 }
+
+/** Commands that only read the ruleset: -L, -S, -C (and -h, -V, --explain). -L -Z zeroes, so it writes. */
+const READ_COMMANDS = Cmd.LIST | Cmd.LIST_RULES | Cmd.CHECK;
+
+/**
+ * True when `iptables ARGS...` cannot change the ruleset, so the daemon may answer
+ * it at once from the ruleset in force instead of queueing it behind a restore
+ * (nft reads do not take the xtables lock either). A line that does not parse is
+ * not known to read only: it takes the queue like any other.
+ */
+export function iptablesReadsOnly(argv: readonly string[]): boolean {
+  try {
+    if (explainRequest(argv) !== null) return true;
+    const p = parseCommandLine(['iptables', ...argv]);
+    if (p.output !== undefined) return true;
+    return p.command !== Cmd.NONE && (p.command & ~READ_COMMANDS) === 0;
+  } catch {
+    return false;
+  }
+}

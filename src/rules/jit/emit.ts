@@ -5,7 +5,7 @@
  *   matches in rule order, joined with && (so short-circuiting, and therefore
  *   which stateful matches run, is the interpreter's).
  * - Inlined tests read only ctx fields and the per-evaluation interface-name
- *   cache (IN_/OUT_); everything else is a call to a bound MatchFn/TargetFn
+ *   cache (IFC.i / IFC.o, reset at each hook entry); everything else is a call to a bound MatchFn/TargetFn
  *   registered in the Pool and bound by the compiler after generation, so
  *   source generation needs no host (explainChain uses it alone).
  * - Emitted code allocates nothing.
@@ -35,7 +35,7 @@ export class Pool {
     this.targetBinds.push({ rule, target, chain });
     return this.targetBinds.length - 1;
   }
-  /** A constant hoisted into the module as `const name = C[k]`. */
+  /** A constant hoisted into the unit as `const name = C.values[k]`; `name` is one the JIT made. */
   constant(name: string, value: unknown): string {
     this.values.push(value);
     this.names.push(name);
@@ -68,9 +68,9 @@ function addrTest(field: string, addr: number, mask: number, inv: boolean): stri
   return `(${field} & ${hex(mask)}) ${inv ? '!==' : '==='} ${i32(addr & mask)}`;
 }
 
-function ifaceTest(cache: 'IN_' | 'OUT_', name: string, inv: boolean): string {
+function ifaceTest(dir: 'in' | 'out', name: string, inv: boolean): string {
   if (name === '') return inv ? 'false' : '';
-  const get = cache === 'IN_' ? '(IN_ ?? (IN_ = inName(ctx)))' : '(OUT_ ?? (OUT_ = outName(ctx)))';
+  const get = dir === 'in' ? '(IFC.i ?? (IFC.i = inName(ctx)))' : '(IFC.o ?? (IFC.o = outName(ctx)))';
   const t = name.endsWith('+')
     ? `${get}.startsWith(${jsString(name.slice(0, -1))})`
     : `${get} === ${jsString(name)}`;
@@ -115,8 +115,8 @@ export function ruleTest(rule: Rule, pool: Pool): string {
   const push = (t: string): void => { if (t !== '') parts.push(t); };
   push(addrTest('ctx.saddr', rule.src, rule.srcMask, rule.invSrc));
   push(addrTest('ctx.daddr', rule.dst, rule.dstMask, rule.invDst));
-  push(ifaceTest('IN_', rule.inIface, rule.invIn));
-  push(ifaceTest('OUT_', rule.outIface, rule.invOut));
+  push(ifaceTest('in', rule.inIface, rule.invIn));
+  push(ifaceTest('out', rule.outIface, rule.invOut));
   if (rule.proto !== 0) push(`ctx.proto ${rule.invProto ? '!==' : '==='} ${rule.proto}`);
   if (rule.frag === Frag.NON_FIRST) push('ctx.fragOff !== 0');
   else if (rule.frag === Frag.FIRST_OR_UNFRAGMENTED) push('ctx.fragOff === 0');
@@ -124,8 +124,8 @@ export function ruleTest(rule: Rule, pool: Pool): string {
   return parts.length === 0 ? 'true' : parts.join(' && ');
 }
 
-/** Chain function name for a chain index in its table. */
-export type ChainRef = (name: string) => string | null;
+/** Code that names a chain's function (`D[slot]`, the table's dispatch array). */
+export type ChainRef = (name: string) => string;
 
 /**
  * Statements that run a matched rule's target (after its counters). They
@@ -145,14 +145,10 @@ export function targetCode(rule: Rule, chainName: string, pool: Pool, chainFn: C
         case 'RETURN': return 'return -2;';
       }
       break;
-    case 'jump': {
-      const f = chainFn(t.chain);
-      return f === null ? 'return missingChain();' : `v = ${f}(ctx); if (v !== -2) return v;`;
-    }
-    case 'goto': {
-      const f = chainFn(t.chain);
-      return f === null ? 'return missingChain();' : `return ${f}(ctx);`;
-    }
+    case 'jump':
+      return `v = ${chainFn(t.chain)}(ctx); if (v !== -2) return v;`;
+    case 'goto':
+      return `return ${chainFn(t.chain)}(ctx);`;
     default:
       break;
   }
