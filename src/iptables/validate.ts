@@ -89,13 +89,13 @@ export function checkRuleKernel(rule: Rule, table: Table, hooks: readonly HookNa
 }
 
 /**
- * What already passed the kernel checks, and with which (table, reachable hooks):
- * the checks are a pure function of those and of the rule, and rules and chains
- * are immutable once built (only counters change), so a change to a 50,000-rule
- * table re-checks only what it touched, not every rule.
+ * Chains that already passed the kernel checks, and with which (table, reachable
+ * hooks): the checks are a pure function of those and of the chain's rules, and
+ * chains are immutable once built (only counters change), so a change re-checks
+ * only the chains it touched. (Per rule this would be a WeakMap of every rule,
+ * and ephemeron tables that size cost the garbage collector more than the checks.)
  */
 const passedChains = new WeakMap<Chain, number>();
-const passedRules = new WeakMap<Rule, number>();
 
 function checkKey(table: Table, hooks: ReadonlySet<HookName>): number {
   let k = TABLE_KEYS.indexOf(table.name) << 8;
@@ -123,14 +123,12 @@ export function* kernelProblemSteps(table: Table): Steps<KernelProblem> {
     let k = 0;
     for (const r of c.rules) {
       if ((++k & 255) === 0) yield;
-      if (passedRules.get(r) === key) continue;
       try {
         checkRuleKernel(r, table, h);
       } catch (e) {
         if (e instanceof IptablesError && e.form === 'kernel') return { error: e, chain: c.name };
         throw e;
       }
-      passedRules.set(r, key);
     }
     passedChains.set(c, key);
   }
