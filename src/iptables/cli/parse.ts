@@ -109,6 +109,17 @@ function parseInterface(arg: string, warn?: (t: string) => void): string {
 
 const STANDARD_VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
 
+/** Getopt entries of an extension's options, made once per extension (a restore parses 50,000 lines). */
+const EXT_LONG_OPTS = new Map<string, readonly LongOpt[]>();
+function extLongOpts(key: string, opts: readonly OptSpec[]): readonly LongOpt[] {
+  let out = EXT_LONG_OPTS.get(key);
+  if (out === undefined) {
+    out = opts.map((o) => ({ name: o.name, hasArg: (o.hasArg ? 1 : 0) as 0 | 1, val: `${key}:${o.name}` }));
+    EXT_LONG_OPTS.set(key, out);
+  }
+  return out;
+}
+
 export function parseCommandLine(argv: readonly string[], env: ParseEnv = {}): ParsedCommand {
   const g = new Getopt(argv, SHORT_OPTS, [...ORIG_OPTS]);
   const rule = emptyRule();
@@ -152,8 +163,7 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnv = {}): P
     loadedExts.add(key);
     // xtables_merge_options: base options first, then the newest extension's, then the older ones,
     // so `-m mark --mark 1 -m connmark --mark 2` gives each --mark to the match just named.
-    const added = opts.map((o) => ({ name: o.name, hasArg: (o.hasArg ? 1 : 0) as 0 | 1, val: `${key}:${o.name}` }));
-    g.longOpts.splice(ORIG_OPTS.length, 0, ...added);
+    g.longOpts.splice(ORIG_OPTS.length, 0, ...extLongOpts(key, opts));
   };
 
   const addMatch = (ext: MatchExt<any>) => {

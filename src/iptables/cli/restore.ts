@@ -46,8 +46,12 @@ const LONG = [
   { name: 'wait-interval', hasArg: 0 as const, val: 'W' },
 ];
 
+const WORD_SEP = /[ \t\n]+/;
+
 /** add_param_to_argv: iptables-restore's word splitting. */
 export function splitRestoreLine(line: string): string[] {
+  // Most lines have no quotes: split them without building words a character at a time.
+  if (line.indexOf('"') < 0) return line.split(WORD_SEP).filter((w) => w !== '');
   const out: string[] = [];
   let buf = '';
   let quoteOpen = false;
