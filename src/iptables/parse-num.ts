@@ -31,8 +31,27 @@ export function strtoulPrefix(s: string, base = 0): [bigint, number] {
   return [v, i];
 }
 
+/**
+ * A plain decimal (no sign, no blanks, no leading zero, at most 15 digits): its
+ * value, else -1. The common case of strtoui (ports, address bytes, prefix
+ * lengths, rule numbers) without BigInts: a restore parses 50,000 lines of them.
+ */
+function plainDecimal(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9 || (d === 0 && i === 0 && n > 1)) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 /** xtables_strtoui(s, NULL, &v, min, max): the value, or undefined when s is not entirely a number in range. */
 export function strtoui(s: string, min: number, max: number): number | undefined {
+  const d = plainDecimal(s);
+  if (d >= 0) return d >= min && d <= max ? d : undefined;
   const t = s.replace(/^[ \t\n\v\f\r]+/, '');
   if (t.startsWith('-')) return undefined;
   const [v, used] = strtoulPrefix(s, 0);
