@@ -52,7 +52,7 @@ const multiport: fc.Arbitrary<Match> = fc.record({ which: fc.constantFrom('src' 
   .map((r) => ({ name: 'multiport' as const, ...r }));
 const comment: fc.Arbitrary<Match> = fc.constantFrom('ssh', 'web */ tricky', 'x\ny').map((c) => ({ name: 'comment' as const, comment: c }));
 const limit: fc.Arbitrary<Match> = fc.constantFrom(1, 3).map((burst) => ({ name: 'limit' as const, avg: 10000, burst }));
-const length: fc.Arbitrary<Match> = fc.record({ r: fc.constantFrom([0, 100], [60, 1500]), invert: fc.boolean() })
+const length: fc.Arbitrary<Match> = fc.record({ r: fc.constantFrom<[number, number]>([0, 100], [60, 1500]), invert: fc.boolean() })
   .map(({ r: [lo, hi], invert }) => ({ name: 'length' as const, lo: lo!, hi: hi!, invert }));
 const ttl: fc.Arbitrary<Match> = fc.record({ mode: fc.constantFrom('eq' as const, 'ne' as const, 'lt' as const, 'gt' as const), value: fc.constantFrom(1, 63, 64, 128) })
   .map((r) => ({ name: 'ttl' as const, ...r }));
@@ -80,8 +80,8 @@ const hashlimit: fc.Arbitrary<Match> = fc.record({ mode: fc.constantFrom(4, 1, 4
     name: 'hashlimit' as const, hashName: r.name, mode: r.mode, avg: 1_000_000, burst: r.burst, size: 0, max: 0,
     gcInterval: 1000, expire: 10_000, srcmask: 32, dstmask: 32, interval: 0,
   }));
-const str: fc.Arbitrary<Match> = fc.record({ pat: fc.constantFrom([0], [0, 7], [0x45]), invert: fc.boolean() })
-  .map((r) => ({ name: 'string' as const, algo: 'bm', pattern: r.pat, from: 0, to: 0xffff, invert: r.invert, icase: false }));
+const str: fc.Arbitrary<Match> = fc.record({ pat: fc.constantFrom<number[]>([0], [0, 7], [0x45]), invert: fc.boolean() })
+  .map((r): Match => ({ name: 'string' as const, algo: 'bm', pattern: [...r.pat], from: 0, to: 0xffff, invert: r.invert, icase: false }));
 
 function matchesFor(proto: number): fc.Arbitrary<Match[]> {
   const l4 = proto === 6 ? [tcpMatch] : proto === 17 ? [udpMatch] : proto === 1 ? [icmpMatch] : [];
@@ -198,6 +198,7 @@ export function rulesetArb(shape: RulesetShape = { maxRules: 24 }): fc.Arbitrary
 export interface PacketSpec {
   saddr: number; daddr: number; proto: number; sport: number; dport: number; frag: number;
   tcpFlags: number; icmpType: number; icmpCode: number; mark: number; inIf: number; outIf: number; totLen: number;
+  tos: number; ttl: number; ctState: number;
 }
 
 const addrNear = fc.tuple(fc.constantFrom(...ADDRS), fc.constantFrom(0, 0, 1, 0x100, 0xff)).map(([a, x]) => (a ^ x) >>> 0);

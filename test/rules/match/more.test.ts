@@ -77,7 +77,7 @@ describe('time', () => {
 });
 
 describe('string', () => {
-  const m = { name: 'string', algo: 'bm', pattern: [...Buffer.from('GET')], from: 0, to: 0xffff, invert: false, icase: false } as const;
+  const m: Extract<Match, { name: 'string' }> = { name: 'string', algo: 'bm', pattern: [...Buffer.from('GET')], from: 0, to: 0xffff, invert: false, icase: false };
   const pkt = (text: string) => {
     const ctx = buildPacket({ proto: 17, payload: text.length });
     ctx.buf.set(Buffer.from(text), ctx.l4Off + 8);
@@ -179,7 +179,7 @@ describe('dccp', () => {
 describe('sctp', () => {
   const hdr = [0x13, 0x88, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0];
   const chunk = (type: number, flags: number, len: number) => [type, flags, 0, len, ...Array<number>(((len + 3) & ~3) - 4).fill(0)];
-  const base = { name: 'sctp', chunkMatch: 'any', chunks: [], flags: [], chunksGiven: true } as const;
+  const base: Extract<Match, { name: 'sctp' }> = { name: 'sctp', chunkMatch: 'any', chunks: [], flags: [], chunksGiven: true };
   const p = () => l4Packet(132, [...hdr, ...chunk(0, 0x03, 17), ...chunk(3, 0, 16)]); // DATA (B,E) + SACK
   it('ports', () => {
     expect(bind({ ...base, chunksGiven: false, sport: { lo: 5000, hi: 5000 } })(p())).toBe(true);
