@@ -31,7 +31,7 @@
  * that sends packets runs inside the labs' namespaces (removed at the end,
  * also on failure and on Ctrl-C).
  *
- * Options: --sizes 10000,50000 --runs 3 --timeout 120 --budget 540 --seed 1 --no-write
+ * Options: --sizes 10000,50000 --runs 3 --timeout 120 --budget 500 --seed 1 --no-write
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -53,7 +53,7 @@ const RUNS = Math.max(1, Math.floor(Number(opt('--runs', '3'))));
 /** Per rawgate command (the CLI's own control-socket timeout is 120 s too). */
 const TIMEOUT_MS = Math.max(1, Number(opt('--timeout', '120'))) * 1000;
 /** Soft budget: no rawgate run is started that would not end within it (by the previous runs' times). */
-const BUDGET_S = Math.max(60, Number(opt('--budget', '540')));
+const BUDGET_S = Math.max(60, Number(opt('--budget', '500')));
 /** Hard cap on the whole run; the labs' exit hook removes the namespaces. */
 const DEADLINE_MS = (BUDGET_S + 60) * 1000;
 const SEED = Number(opt('--seed', '1'));
@@ -339,6 +339,8 @@ interface State {
   env: string;
   fileBytes: Map<number, number>;
   incomplete?: string;
+  /** What runs now and since when (ms), for the report when the hard deadline strikes. */
+  current?: { what: string; since: number };
 }
 
 const elapsedS = (st: State) => (now() - st.t0) / 1000;
@@ -356,6 +358,7 @@ let rawgateStuck = false;
 async function restoreRun(x: Ctx, st: State, sys: SysName, size: number, run: number): Promise<void> {
   const file = st.files.get(size)!;
   const lab = sys === 'rawgate' ? x.rlab : x.klab;
+  st.current = { what: `${sys} restore of ${fmtInt(size)} rules (run ${run})`, since: now() };
   // Same starting state every run: empty filter tables.
   if (sys === 'rawgate') {
     const r = await controlRequest(x.rg.socketPath, { op: 'iptables-restore', argv: [], input: EMPTY_FILTER }, { timeoutMs: TIMEOUT_MS });
@@ -446,6 +449,7 @@ async function opsRuns(x: Ctx, st: State, sys: SysName, runs: number[]): Promise
           return;
         }
       }
+      st.current = { what: `${sys} ${op} on ${fmtInt(OPS_SIZE)} rules (run ${run})`, since: now() };
       const r = await timed(nsOf(x, sys), iptablesArgv(x, sys, args), { timeoutMs: sys === 'rawgate' ? TIMEOUT_MS : 120_000 });
       const rec: OpRun = { sys, op, run, ms: r.timedOut ? Infinity : r.ms };
       if (!r.timedOut && r.status !== 0) {
@@ -487,7 +491,7 @@ async function rawgateLoadOpsSet(x: Ctx, st: State): Promise<boolean> {
 // ---------------------------------------------------------------- report
 
 function cell(samples: number[], planned: number): string {
-  if (samples.length === 0) return 'skipped';
+  if (samples.length === 0) return 'not run';
   const m = median(samples);
   const to = samples.filter((v) => v === Infinity).length;
   const err = samples.filter((v) => Number.isNaN(v)).length;
@@ -657,7 +661,8 @@ async function main(): Promise<void> {
   };
   const deadline = setTimeout(() => {
     log(`hard deadline of ${DEADLINE_MS / 1000} s reached, tearing down`);
-    st.incomplete = `the hard deadline of ${DEADLINE_MS / 1000} s ended the run`;
+    st.incomplete = `the hard deadline of ${DEADLINE_MS / 1000} s ended the run` +
+      (st.current ? ` while the ${st.current.what} had been running for ${fmtDur(now() - st.current.since)}` : '');
     try {
       finish(report(st));
     } finally {
