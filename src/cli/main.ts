@@ -2,14 +2,14 @@
 /**
  * rawgate's one executable. Installed as rawgate, iptables, iptables-save
  * and iptables-restore; argv[0] decides (see dispatch.ts).
+ * Each command loads only what it needs (dynamic imports): an `iptables`
+ * call through the control socket must not pay for the config loader, the
+ * YAML parser and the whole iptables library at start-up.
  */
-import { checkConfig } from './check.js';
 import { resolveInvocation, USAGE } from './dispatch.js';
-import { forwardCommand } from './forward.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
 import { parseOptions } from './options.js';
-import { rawgateVersion } from './version.js';
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   const inv = resolveInvocation(argv);
@@ -21,13 +21,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     case 'help':
       io.stdout(USAGE);
       return 0;
-    case 'version':
+    case 'version': {
+      const { rawgateVersion } = await import('./version.js');
       io.stdout(`rawgate ${rawgateVersion()}\n`);
       return 0;
+    }
     case 'iptables':
     case 'iptables-save':
-    case 'iptables-restore':
+    case 'iptables-restore': {
+      const { forwardCommand } = await import('./forward.js');
       return forwardCommand(inv.command, inv.args, inv.socket, io);
+    }
     case 'run':
     case 'check': {
       const o = parseOptions(inv.args, ['config', 'c']);
@@ -36,7 +40,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         io.stderr(`rawgate ${inv.command}: ${o.error ?? (file === undefined ? 'missing --config FILE' : `unexpected argument ${o.positional[0]}`)}\n`);
         return 2;
       }
-      if (inv.command === 'check') return checkConfig(file, io);
+      if (inv.command === 'check') {
+        const { checkConfig } = await import('./check.js');
+        return checkConfig(file, io);
+      }
       const { runDaemon } = await import('./run.js');
       return runDaemon(file, { io });
     }
