@@ -42,7 +42,7 @@ export async function forwardCommand(op: Exclude<ControlOp, 'ping'>, argv: strin
     try {
       input = r.file !== null ? readFileSync(r.file, 'utf8') : await io.readStdin();
     } catch (e) {
-      io.stderr(`${op}: cannot read ${r.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      io.stderr(`${op}: cannot read ${r.file ?? 'standard input'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       return 1;
     }
   }
