@@ -3,7 +3,8 @@
  * command line (root only).
  *   up [--prefix P] [--kernel] [--no-guests] [--rules FILE]   build and keep a lab (rawgate started in it, detached)
  *   down --prefix P | --all                                   stop its rawgate, remove namespaces and files
- *   demo                                                      build, show, remove
+ *   demo                                                      build, show, remove (first: the tools it runs,
+ *                                                             apt-get installed when root on Debian; src/lab/preflight.ts)
  *   list                                                      labs that exist now
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -11,13 +12,32 @@ import { isRoot, tryRun } from '../lab/exec.js';
 import { runDemo } from '../lab/demo.js';
 import { startRawgate } from '../lab/daemon.js';
 import { PREFIX_RE } from '../lab/plan.js';
+import { DEMO_TOOLS, preflight } from '../lab/preflight.js';
+import type { PreflightDeps } from '../lab/preflight.js';
 import { forgetKeptLab, keptLabPrefixes, readKeptLab, saveKeptLab } from '../lab/state.js';
 import { createLab, listLabs, teardownPrefix } from '../lab/topology.js';
 import type { CliIO } from './io.js';
 import { parseOptions } from './options.js';
 
-export async function labCommand(args: string[], io: CliIO): Promise<number> {
+/** How the user started the demo, to tell them how to start it again. */
+function demoCommand(root: boolean): string {
+  const sudo = root ? '' : 'sudo ';
+  const ev = process.env.npm_lifecycle_event;
+  if (ev === 'start') return `${sudo}npm start`;
+  if (ev === 'lab') return `${sudo}npm run lab`;
+  return `${sudo}rawgate lab demo`;
+}
+
+export async function labCommand(args: string[], io: CliIO, deps: Partial<PreflightDeps> = {}): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'demo') {
+    // Before anything else: the programs the demo runs (installed here when root on Debian).
+    const problem = preflight(DEMO_TOOLS, 'rawgate lab demo', demoCommand(isRoot()), { out: (t) => io.stdout(t), ...deps });
+    if (problem !== null) {
+      io.stderr(problem);
+      return 1;
+    }
+  }
   if (sub === 'list') {
     for (const p of listLabs()) io.stdout(`${p}\n`);
     return 0;

@@ -11,3 +11,5 @@ export { isRoot, tryRun, run, nsArgv, systemIptables, listNamespaces, LabCommand
 export { saveKeptLab, readKeptLab, forgetKeptLab, keptLabPrefixes } from './state.js';
 export type { KeptLab } from './state.js';
 export { runDemo, DEMO_RULES } from './demo.js';
+export { preflight, findMissing, advise, DEMO_TOOLS, TEST_TOOLS, TOOLS } from './preflight.js';
+export type { Advice, ExecFn, SystemFacts, ToolName } from './preflight.js';
