@@ -12,8 +12,9 @@
 # the root namespace.
 #
 # CORPUS format: one case per line; blank lines and lines starting with '#' are
-# ignored. Words are split as the shell splits them (double and single quotes,
-# backslash); use only those quoting forms.
+# ignored. Words are split as the shell splits them: double and single quotes,
+# backslash, and bash's $'...' (\n, \t, \\, \', \", \xHH and \NNN octal escapes,
+# octal for non-ASCII bytes: $'a\342\200\250b' is U+2028); use only those forms.
 #   TABLE CHAIN ARGS...
 #       a rule case: runs `iptables -t TABLE -A CHAIN ARGS...`; records its exit
 #       status and stderr, and when it succeeds the table's `-A` lines of
@@ -24,6 +25,9 @@
 #       arguments) runs in order; records each command's status, stdout (minus
 #       iptables-save's '#' lines) and stderr. `CMD <<< TEXT` feeds TEXT (with \n
 #       escapes, as printf %b reads them) to the command's stdin.
+#       `iptables-save | iptables-restore ARGS` is the one pipeline: the save
+#       output is fed to the restore; records the restore's status, the
+#       stderr of both and the restore's stdout (the round trip of the ruleset).
 #
 # EXPECTED format: for each case, `CASE <line>` then, per command run,
 #   CMD <argv>   RC <status>   ERR <stderr line>   OUT <stdout line>
@@ -48,8 +52,21 @@ prefix() { # prefix TAG FILE: print every line of FILE as "TAG line"
   while IFS= read -r line || [ -n "$line" ]; do printf '%s %s\n' "$tag" "$line"; done < "$f"
 }
 
+run_pipe() { # run_pipe "iptables-save ARGS | iptables-restore ARGS"
+  local cmd=$1 rc=0
+  printf 'CMD %s\n' "$cmd"
+  eval "set -- ${cmd%% | *}"
+  inns "$@" </dev/null >"$tmp/pipe" 2>"$tmp/err" || true
+  eval "set -- ${cmd#* | }"
+  inns "$@" <"$tmp/pipe" >"$tmp/out" 2>>"$tmp/err" || rc=$?
+  printf 'RC %s\n' "$rc"
+  prefix ERR "$tmp/err"
+  prefix OUT "$tmp/out"
+}
+
 run_cmd() { # run_cmd CMDSTRING: one command of a script case
   local cmd=$1 input="" rc
+  if [[ "$cmd" == "iptables-save"*" | iptables-restore"* ]]; then run_pipe "$cmd"; return; fi
   if [[ "$cmd" == *" <<< "* ]]; then input=${cmd#* <<< }; cmd=${cmd%% <<< *}; fi
   eval "set -- $cmd"
   printf 'CMD %s\n' "$cmd"
@@ -60,7 +77,7 @@ run_cmd() { # run_cmd CMDSTRING: one command of a script case
     inns "$@" </dev/null >"$tmp/out" 2>"$tmp/err" || rc=$?
   fi
   printf 'RC %s\n' "$rc"
-  if [ "$1" = iptables-save ]; then grep -v '^#' "$tmp/out" >"$tmp/out2" || true; mv "$tmp/out2" "$tmp/out"; fi
+  if [ "$1" = iptables-save ]; then grep -a -v '^#' "$tmp/out" >"$tmp/out2" || true; mv "$tmp/out2" "$tmp/out"; fi
   prefix ERR "$tmp/err"
   prefix OUT "$tmp/out"
 }
@@ -85,9 +102,9 @@ while IFS= read -r line || [ -n "$line" ]; do
       printf 'RC %s\n' "$rc"
       prefix ERR "$tmp/err"
       if [ "$rc" = 0 ]; then
-        inns iptables-save -t "$table" | grep '^-A ' >"$tmp/save" || true
+        inns iptables-save -t "$table" | grep -a '^-A ' >"$tmp/save" || true
         prefix SAVE "$tmp/save"
-        inns iptables -t "$table" -S "$chain" | grep '^-A ' >"$tmp/s" || true
+        inns iptables -t "$table" -S "$chain" | grep -a '^-A ' >"$tmp/s" || true
         prefix S "$tmp/s"
         inns iptables -t "$table" -L "$chain" -n -v | tail -n +3 >"$tmp/l" || true
         prefix LNV "$tmp/l"

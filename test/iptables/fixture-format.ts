@@ -43,14 +43,40 @@ export function readExpected(path: string): FixtureCase[] {
   return cases;
 }
 
-/** Shell word splitting for the corpus: double quotes (with \\ escapes), single quotes, backslash. */
+/** bash's $'...' escapes, as bytes (octal and \x escapes build UTF-8 sequences). */
+const ANSI_C: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8, e: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+
+/** Reads $'...' starting at s[i] === '$'; returns the decoded text and the index of the closing quote. */
+function ansiC(s: string, i: number): [string, number] {
+  const bytes: number[] = [];
+  let j = i + 2;
+  for (; j < s.length && s[j] !== "'"; j++) {
+    if (s[j] !== '\\') { bytes.push(...Buffer.from(s[j]!)); continue; }
+    const e = s[++j]!;
+    const oct = /^[0-7]{1,3}/.exec(s.slice(j));
+    const hex = e === 'x' ? /^[0-9a-fA-F]{1,2}/.exec(s.slice(j + 1)) : null;
+    if (oct) { bytes.push(parseInt(oct[0], 8) & 0xff); j += oct[0].length - 1; }
+    else if (hex) { bytes.push(parseInt(hex[0], 16)); j += hex[0].length; }
+    else if (e in ANSI_C) bytes.push(ANSI_C[e]!);
+    else bytes.push(92, ...Buffer.from(e));
+  }
+  return [Buffer.from(bytes).toString('utf8'), j];
+}
+
+/**
+ * Shell word splitting for the corpus: double quotes (with \\ escapes), single
+ * quotes, backslash, and $'...' (bash's ANSI-C quoting, for newlines and bytes).
+ */
 export function shellWords(s: string): string[] {
   const out: string[] = [];
   let cur = '';
   let has = false;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    if (c === "'") {
+    if (c === '$' && s[i + 1] === "'") {
+      const [text, j] = ansiC(s, i);
+      cur += text; i = j; has = true;
+    } else if (c === "'") {
       const j = s.indexOf("'", i + 1);
       cur += s.slice(i + 1, j); i = j; has = true;
     } else if (c === '"') {
@@ -81,6 +107,15 @@ export interface Ran { stdout: string; stderr: string; status: number }
 
 /** Runs one corpus command ("iptables ...", "iptables-save ...", "iptables-restore ... <<< TEXT"). */
 export function runCommand(cmd: string, rs: Ruleset): Ran & { ruleset: Ruleset } {
+  const pipe = cmd.indexOf(' | iptables-restore');
+  if (cmd.startsWith('iptables-save') && pipe >= 0) {
+    // `iptables-save ... | iptables-restore ...`: the generator's one pipeline (see generate.sh).
+    const [, ...saveArgs] = shellWords(cmd.slice(0, pipe));
+    const [, ...restoreArgs] = shellWords(cmd.slice(pipe + 3));
+    const saved = runIptablesSave(saveArgs, rs);
+    const r = runIptablesRestore(restoreArgs, saved.stdout, rs);
+    return { ...r, stderr: saved.stderr + r.stderr };
+  }
   let input = '';
   let c = cmd;
   const at = c.indexOf(' <<< ');
