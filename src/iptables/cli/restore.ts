@@ -18,7 +18,8 @@ import { IptablesError, paramProblem } from '../errors.js';
 import { kernelFailure, kernelProblemSteps } from '../validate.js';
 import { drain, type Steps } from '../../rules/steps.js';
 import { Getopt, NON_OPTION } from './getopt.js';
-import { checkNewChainName, parseCommandLine, XT_EXTENSION_MAXNAMELEN } from './parse.js';
+import { checkNewChainName } from '../chain-name.js';
+import { parseCommandLine } from './parse.js';
 import { asIptablesError, renderError } from './render.js';
 import { CommandFailure, execute, isTableName, type RunResult } from './run.js';
 import { BUILTIN_CHAINS } from '../../rules/model.js';
@@ -48,7 +49,12 @@ const LONG = [
 
 const WORD_SEP = /[ \t\n]+/;
 
-/** add_param_to_argv: iptables-restore's word splitting. */
+/**
+ * add_param_to_argv: iptables-restore's word splitting. `line` is the line as
+ * fgets reads it, with its '\n' when it has one: inside an unclosed quote the
+ * newline is part of the last word (a saved `-j a"b` reads as the target "ab"
+ * and a newline, which iptables reports as "Invalid target name `ab\n'").
+ */
 export function splitRestoreLine(line: string): string[] {
   // Most lines have no quotes: split them without building words a character at a time.
   if (line.indexOf('"') < 0) return line.split(WORD_SEP).filter((w) => w !== '');
@@ -81,12 +87,15 @@ export function splitRestoreLine(line: string): string[] {
 class Lines {
   private pos = 0;
   number = 0;
+  /** The line just read ended with a newline (not the input's unterminated end). */
+  newline = false;
   constructor(private readonly text: string) {}
   next(): string | null {
     if (this.pos >= this.text.length) return null;
     const nl = this.text.indexOf('\n', this.pos);
     const end = nl < 0 ? this.text.length : nl;
     const line = this.text.slice(this.pos, end);
+    this.newline = nl >= 0;
     this.pos = end + 1;
     this.number++;
     return line;
@@ -156,6 +165,8 @@ export function* restoreSteps(argv: readonly string[], input: string, rs: Rulese
 
   let committed = rs;
   let stdout = '';
+  // Warnings (iptables prints them on stderr as it parses a line) come before any error.
+  let warnings = '';
   const lines = new Lines(input);
 
   let inTable = false;
@@ -223,7 +234,9 @@ export function* restoreSteps(argv: readonly string[], input: string, rs: Rulese
         rest = rest.slice(close + 1);
       }
       try {
-        const p = parseCommandLine([PROG, ...extra, ...splitRestoreLine(rest)], { restore: true, table: table! });
+        // The newline matters only inside an unclosed quote (see splitRestoreLine).
+        const words = splitRestoreLine(lines.newline && rest.indexOf('"') >= 0 ? `${rest}\n` : rest);
+        const p = parseCommandLine([PROG, ...extra, ...words], { restore: true, table: table!, warn: (w) => { warnings += w; } });
         if (p.output !== undefined) { stdout += p.output; continue; }
         const before = work;
         const r = ops.inTransaction(tx, () => execute(p, before, { deferKernelChecks: true, echoRules: verbose }));
@@ -242,11 +255,11 @@ export function* restoreSteps(argv: readonly string[], input: string, rs: Rulese
     if (inTable) throw new RestoreExit(`${PROG}: COMMIT expected at line ${lines.number + 1}\n`, 1);
   } catch (e) {
     if (e instanceof RestoreExit) {
-      return { stdout, stderr: e.stderr, status: e.status, ruleset: opts.atomic ? rs : committed };
+      return { stdout, stderr: warnings + e.stderr, status: e.status, ruleset: opts.atomic ? rs : committed };
     }
     throw e;
   }
-  return { stdout, stderr: '', status: 0, ruleset: committed };
+  return { stdout, stderr: warnings, status: 0, ruleset: committed };
 }
 
 /** ":NAME POLICY [p:b]" */
@@ -254,11 +267,13 @@ function chainLine(rs: Ruleset, table: TableName, text: string, n: number, count
   const words = text.slice(1).split(/[ \t]+/).filter((w) => w !== '');
   const name = words[0];
   if (name === undefined) throw lineFailed(n, paramProblem(`${PROG}: line ${n} chain name invalid`));
-  if (name.length >= XT_EXTENSION_MAXNAMELEN) {
-    throw lineFailed(n, paramProblem(`Invalid chain name \`${name}' (${XT_EXTENSION_MAXNAMELEN - 1} chars max)`));
+  try {
+    checkNewChainName(name, 'chain-line');
+  } catch (e) {
+    throw lineFailed(n, asIptablesError(e));
   }
   const policy = words[1];
-  if (policy === undefined) throw lineFailed(n, paramProblem(`${PROG}: line ${n} policy invalid\n`));
+  if (policy === undefined) throw lineFailed(n, paramProblem(`${PROG}: line ${n} policy invalid`));
   try {
     if (ops.isBuiltinChain(table, name)) {
       let c = { pkts: 0, bytes: 0 };
@@ -272,7 +287,6 @@ function chainLine(rs: Ruleset, table: TableName, text: string, n: number, count
       if (policy === '-') return ops.ensureTable(rs, table);
       return ops.setPolicy(rs, table, name, policy, c);
     }
-    checkNewChainName(name);
     const existing = ops.findChain(rs, table, name);
     if (existing) return ops.flush(rs, table, name);
     return ops.newChain(rs, table, name);

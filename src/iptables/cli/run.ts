@@ -7,6 +7,7 @@
  */
 import { type Rule, type Ruleset, type Table, type TableName } from '../../rules/model.js';
 import * as ops from '../../rules/ops.js';
+import { checkDirections } from '../chain-name.js';
 import { IptablesError } from '../errors.js';
 import { listChain, listTable, ruleEcho, type ListFormat } from '../format/list.js';
 import { listRules } from '../format/list-rules.js';
@@ -134,8 +135,14 @@ export function execute(p: ParsedCommand, rs: Ruleset, x: ExecOptions = {}): { s
       }
       return { stdout: out, ruleset: ops.deleteChain(rs, table, chain) };
     }
-    case Cmd.RENAME_CHAIN:
+    case Cmd.RENAME_CHAIN: {
+      // The new name is checked as -N checks one (parse); the rules moved under it
+      // as restore will check them under that name (chain-name.ts checkDirections).
+      for (const r of rs.tables.get(table)?.chains.get(chain!)?.rules ?? []) {
+        checkDirections(p.newName!, r.inIface !== '', r.outIface !== '');
+      }
       return { stdout: '', ruleset: ops.renameChain(rs, table, chain!, p.newName!) };
+    }
     case Cmd.SET_POLICY:
       return { stdout: '', ruleset: ops.setPolicy(rs, table, chain!, p.policy!) };
     default:

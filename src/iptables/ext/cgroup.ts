@@ -3,11 +3,12 @@
  * kernel): [!] --path PATH (cgroup2, kept up to XT_CGROUP_PATH_MAX - 1 = 511
  * bytes) and/or [!] --cgroup CLASSID (u32). The kernel (xt_cgroup.c
  * cgroup_mt_check_v2) wants exactly one of them (EINVAL otherwise) and allows
- * the match from INPUT, OUTPUT and POSTROUTING only.
+ * the match from INPUT, OUTPUT and POSTROUTING only. The path is saved quoted:
+ * a newline is refused (string-value.ts).
  */
 import type { CgroupMatch } from '../../rules/infra-exts.js';
 import { kernelReject } from '../errors.js';
-import { saveString } from './save-string.js';
+import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
@@ -24,7 +25,8 @@ export const cgroupMatch: MatchExt<CgroupMatch> = {
   parse(m, option, arg, invert) {
     once('cgroup', m, option);
     if (option === 'path') {
-      m.path = arg!.slice(0, PATH_MAX - 1);
+      m.path = putString(arg!, PATH_MAX);
+      checkQuoted(option, m.path);
       m.invPath = invert;
     } else {
       m.classid = parseUintOpt('cgroup', 'cgroup', arg!, 0, 0xffffffff);

@@ -1,7 +1,11 @@
-/** -m comment --comment TEXT (libxt_comment.c): mandatory, once, not invertible, at most 255 bytes. */
+/**
+ * -m comment --comment TEXT (libxt_comment.c): mandatory, once, not invertible;
+ * a longer text is cut to 255 bytes (XTTYPE_STRING into char[256]). Saved
+ * quoted; a newline, which no save could carry, is refused (string-value.ts).
+ */
 import type { CommentMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
-import { saveString } from './save-string.js';
+import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 
 const given = new WeakSet<CommentMatch>();
@@ -12,11 +16,9 @@ export const commentMatch: MatchExt<CommentMatch> = {
   init: () => ({ name: 'comment', comment: '' }),
   parse(m, option, arg) {
     if (given.has(m)) throw paramProblem('comment: option "--comment" can only be used once.\n', 'DUP_OPTION');
-    if (Buffer.byteLength(arg!) > 255) {
-      throw paramProblem('comment: option "--comment" must be no more than 255 characters\n', 'TOO_LONG');
-    }
     given.add(m);
-    m.comment = arg!;
+    m.comment = putString(arg!, 256);
+    checkQuoted(option, m.comment);
   },
   final(m) {
     if (!given.has(m)) throw paramProblem('comment: option "--comment" must be specified\n', 'MISSING_OPTION');

@@ -36,7 +36,7 @@ export const connlabelMatch: MatchExt<ConnlabelMatch> = {
       m.set = true;
       return;
     }
-    if (arg === '') throw paramProblem('connlabel: Argument must have a minimum length of 1 characters\n', 'BAD_VALUE');
+    if (arg === '') throw paramProblem('Argument must have a minimum length of 1 characters\n', 'TOO_SHORT');
     const v = valueParse(arg!);
     if (v < 0) {
       ctx.warn(`Warning: cannot open ${CONF}: No such file or directory\n`);

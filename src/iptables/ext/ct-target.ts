@@ -6,6 +6,7 @@
  */
 import type { Target } from '../../rules/targets.js';
 import { kernelReject, paramProblem } from '../errors.js';
+import { putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { once, parseUlong } from './xt-options.js';
@@ -51,8 +52,8 @@ export const ctTarget: TargetExt<Ct> = {
     switch (option) {
       case 'notrack': t.notrack = true; break;
       case 'helper':
-        if (Buffer.byteLength(arg!) > 15) throw paramProblem('CT: option "--helper" must be no more than 15 characters\n', 'TOO_LONG');
-        t.helper = arg!;
+        // char helper[16]: cut to 15 bytes; an unknown helper is the kernel's refusal (check).
+        t.helper = putString(arg!, 16);
         break;
       case 'zone': {
         const z = parseUlong(arg!, 0, 0xffff);

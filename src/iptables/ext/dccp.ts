@@ -2,11 +2,14 @@
  * -m dccp (libxt_dccp.c): [!] --sport/--source-port and [!] --dport/
  * --destination-port (XTTYPE_PORTRC, like udp), [!] --dccp-types T[,T..]
  * (names, case-insensitive), [!] --dccp-option 1..255. Save prints a port
- * option whenever it was given. The kernel match needs -p dccp.
+ * option whenever it was given. The kernel match needs -p dccp. A type list
+ * naming no type ("", ",") is refused: iptables saves it as a bare
+ * "--dccp-types" that its restore cannot read (string-value.ts).
  */
 import type { DccpMatch, PortRange } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { parsePortRangeRC } from '../proto.js';
+import { unrestorableValue } from '../string-value.js';
 import { printPorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
@@ -45,6 +48,7 @@ export const dccpMatch: MatchExt<DccpMatch> = {
           if (i < 0) throw paramProblem(`Unknown DCCP type \`${t}'`, 'BAD_VALUE');
           mask |= 1 << i;
         }
+        if (mask === 0) throw unrestorableValue('dccp', option, arg!);
         m.types = mask;
         m.invTypes = invert;
         break;

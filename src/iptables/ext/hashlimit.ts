@@ -4,7 +4,8 @@
  * (packets; period stored in 1/1000000 s) or N[k|m]b/s (bytes; stored as the
  * kernel's cost), --hashlimit-burst N[k|m][b], --hashlimit-mode
  * srcip,srcport,dstip,dstport, --hashlimit-srcmask/-dstmask 0..32,
- * --hashlimit-name (mandatory, <= 15 chars), --hashlimit-htable-size/-max/
+ * --hashlimit-name (mandatory, at least 1 byte, cut to 254; saved bare, so no
+ * whitespace or '"': string-value.ts), --hashlimit-htable-size/-max/
  * -gcinterval/-expire, --hashlimit-rate-match, --hashlimit-rate-interval.
  * Defaults printed back only when different: the expire default is the
  * rate's unit (packets) or 15 s / 60 s (bytes, without / with a burst).
@@ -12,7 +13,9 @@
 import type { HashlimitMatch } from '../../rules/matches.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
+import { checkBare, putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
+import { needFileName } from './usage.js';
 import { badValue, fcheck, given, once, parseUintOpt } from './xt-options.js';
 
 export const HL_SCALE = 1_000_000;
@@ -213,9 +216,9 @@ export const hashlimitMatch: MatchExt<HashlimitMatch> = {
       case 'hashlimit-htable-gcinterval': m.gcInterval = parseUintOpt('hashlimit', id, a, 0, U32); break;
       case 'hashlimit-htable-expire': m.expire = parseUintOpt('hashlimit', id, a, 0, U32); break;
       case 'hashlimit-name':
-        if (a.length < 1) throw paramProblem('hashlimit: Argument must have a minimum length of 1 characters\n', 'BAD_VALUE');
-        if (Buffer.byteLength(a) > 15) throw paramProblem('hashlimit: option "--hashlimit-name" must be no more than 15 characters\n', 'TOO_LONG');
-        m.hashName = a;
+        // XTTYPE_STRING into char name[NAME_MAX].
+        m.hashName = putString(a, 255, { min: 1 });
+        checkBare('hashlimit', id, m.hashName);
         break;
       case 'hashlimit-rate-match': m.mode |= HL.RATE_MATCH; break;
       case 'hashlimit-rate-interval': {
@@ -258,6 +261,7 @@ export const hashlimitMatch: MatchExt<HashlimitMatch> = {
   check(m) {
     // hashlimit_mt_check_common: no garbage collection or expiry interval, or an avg*burst overflow.
     if (m.gcInterval === 0 || m.expire === 0) throw kernelReject();
+    needFileName(m.hashName);
     if (!(m.mode & HL.BYTES) && m.burst === 0) throw kernelReject('Numerical result out of range', 'KERNEL_ERANGE');
   },
 };

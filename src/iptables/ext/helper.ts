@@ -1,7 +1,9 @@
-/** -m helper (libxt_helper.c): --helper NAME, mandatory, "!"-able; printed quoted. */
+/**
+ * -m helper (libxt_helper.c): --helper NAME, mandatory, "!"-able, cut to 29
+ * bytes (char[30]); saved quoted, so a newline is refused (string-value.ts).
+ */
 import type { HelperMatch } from '../../rules/matches.js';
-import { paramProblem } from '../errors.js';
-import { saveString } from './save-string.js';
+import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 
@@ -11,10 +13,8 @@ export const helperMatch: MatchExt<HelperMatch> = {
   init: () => ({ name: 'helper', helper: '', invert: false }),
   parse(m, option, arg, invert) {
     once('helper', m, 'helper');
-    if (Buffer.byteLength(arg!) > 29) {
-      throw paramProblem('helper: option "--helper" must be no more than 29 characters\n', 'TOO_LONG');
-    }
-    m.helper = arg!;
+    m.helper = putString(arg!, 30);
+    checkQuoted(option, m.helper);
     m.invert = invert;
   },
   final: (m) => fcheck('helper', m, [{ name: 'helper', mand: true }]),

@@ -2,8 +2,12 @@
  * -m ipcomp (libxt_ipcomp.c): [!] --ipcompspi spi[:spi] (XTTYPE_UINT32RC; the
  * CPI, 16 bits on the wire), --compres. Without --ipcompspi the range stays
  * 0:0 (no init), which save prints as " --ipcompspi 0". Kernel: -p ipcomp.
+ * The full range 0:4294967295, "!" or not, is saved as no --ipcompspi at all,
+ * which restores as 0:0: rawgate refuses it (a deliberate deviation,
+ * test/iptables/deviations.ts).
  */
 import type { IpcompMatch } from '../../rules/misc-exts.js';
+import { unrestorableValue } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintRange } from './xt-options.js';
@@ -21,6 +25,7 @@ export const ipcompMatch: MatchExt<IpcompMatch> = {
     const v = parseUintRange('ipcomp', option, arg!, 0xffffffff);
     m.lo = v[0]!;
     m.hi = v.length === 1 ? v[0]! : v[1]!;
+    if (m.lo === 0 && m.hi === 0xffffffff) throw unrestorableValue('ipcomp', option, arg!);
     if (invert) m.invert = true;
   },
   save(m) {

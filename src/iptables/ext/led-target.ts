@@ -3,11 +3,13 @@
  * trigger is "netfilter-ID"), --led-delay ms|inf, --led-always-blink. Save
  * quotes the id (escaping " and \), prints a delay only when non-zero, as
  * %d of the u32 (so inf, 0xffffffff, saves as -1; -L prints led-delay:inf).
- * Kernel: an empty id is refused.
+ * Kernel: an empty id is refused. A newline, which the quoted save cannot
+ * carry, is refused too (string-value.ts).
  */
 import type { LedTarget } from '../../rules/misc-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoui } from '../parse-num.js';
+import { checkQuoted, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 
@@ -22,8 +24,8 @@ export const ledTarget: TargetExt<LedTarget> = {
   parse(t, option, arg) {
     once('LED', t, option);
     if (option === 'led-trigger-id') {
-      if (Buffer.byteLength(arg!) > 16) throw paramProblem('Argument must have a maximum length of 16 characters\n', 'TOO_LONG');
-      t.id = arg!;
+      t.id = putString(arg!, 27, { max: 16 });
+      checkQuoted(option, t.id);
     } else if (option === 'led-delay') {
       if (arg!.slice(0, 3).toLowerCase() === 'inf') {
         t.delay = 0xffffffff;

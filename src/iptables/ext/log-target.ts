@@ -5,7 +5,7 @@
  */
 import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
-import { saveString } from './save-string.js';
+import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { once, parseUlong } from './xt-options.js';
 
@@ -21,12 +21,6 @@ const FLAGS: readonly (readonly [string, number, string])[] = [
   ['log-ip-options', 0x04, 'ip-options'], ['log-uid', 0x08, 'uid'], ['log-macdecode', 0x20, 'macdecode'],
 ];
 
-/** Truncates to at most `max` bytes of UTF-8 (the kernel struct's size minus the NUL). */
-export function truncateBytes(s: string, max: number): string {
-  const b = Buffer.from(s);
-  return b.length <= max ? s : b.subarray(0, max).toString();
-}
-
 export const logTarget: TargetExt<Log> = {
   name: 'LOG',
   options: [
@@ -41,9 +35,8 @@ export const logTarget: TargetExt<Log> = {
       if (n === undefined) throw paramProblem(`log level "${arg}" unknown\n`, 'BAD_LOG_LEVEL');
       t.level = n;
     } else if (option === 'log-prefix') {
-      if (arg === '') throw paramProblem('Argument must have a minimum length of 1 characters\n', 'TOO_SHORT');
+      t.prefix = putString(arg!, 30, { min: 1 });
       if (arg!.includes('\n')) throw paramProblem('Newlines not allowed in --log-prefix', 'BAD_PREFIX');
-      t.prefix = truncateBytes(arg!, 29);
     } else {
       t.flags |= FLAGS.find(([n]) => n === option)![1];
     }

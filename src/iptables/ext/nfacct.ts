@@ -6,10 +6,9 @@
  */
 import type { NfacctMatch } from '../../rules/misc-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
-import { saveString } from './save-string.js';
+import { putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
-import { putString } from './tee-target.js';
 
 export const nfacctMatch: MatchExt<NfacctMatch> = {
   name: 'nfacct',
@@ -17,8 +16,7 @@ export const nfacctMatch: MatchExt<NfacctMatch> = {
   init: () => ({ name: 'nfacct', acctName: '' }),
   parse(m, option, arg) {
     once('nfacct', m, option);
-    if (arg === '') throw paramProblem('Argument must have a minimum length of 1 characters\n', 'TOO_SHORT');
-    m.acctName = putString(arg!, 32);
+    m.acctName = putString(arg!, 32, { min: 1 });
     if (arg!.includes('\n')) throw paramProblem('Newlines not allowed in --nfacct-name', 'BAD_VALUE');
   },
   final: (m) => fcheck('nfacct', m, [{ name: 'nfacct-name', mand: true }]),

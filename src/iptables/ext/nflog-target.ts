@@ -2,11 +2,12 @@
  * -j NFLOG (libxt_NFLOG.c): --nflog-group 0..65535, --nflog-prefix,
  * --nflog-size (copy length), --nflog-threshold 0..65535 (printed when non-zero).
  * --nflog-range is accepted and dropped, as the nf_tables backend does
- * (it never worked; iptables warns). Printed and saved with the same words.
+ * (it never worked; iptables warns). The prefix (at least 1 byte) is cut to
+ * 127 bytes, as iptables-nft keeps it. Printed and saved with the same words.
  */
 import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
-import { saveString } from './save-string.js';
+import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
 
@@ -30,9 +31,8 @@ export const nflogTarget: TargetExt<Nflog> = {
     switch (option) {
       case 'nflog-group': t.group = parseUintOpt('NFLOG', option, arg!, 0, 0xffff); break;
       case 'nflog-prefix':
+        t.prefix = putString(arg!, 128, { min: 1 });
         if (arg!.includes('\n')) throw paramProblem('Newlines not allowed in --log-prefix', 'BAD_PREFIX');
-        // XTTYPE_STRING into char prefix[64]: longer prefixes are cut to 63 bytes (xtopt_parse_string).
-        t.prefix = Buffer.from(arg!).subarray(0, 63).toString();
         break;
       case 'nflog-range': parseUintOpt('NFLOG', option, arg!, 0, 0xffffffff); break;
       case 'nflog-size': t.size = parseUintOpt('NFLOG', option, arg!, 0, 0xffffffff); break;

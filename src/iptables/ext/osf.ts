@@ -1,12 +1,13 @@
 /**
- * -m osf (libxt_osf.c): [!] --genre NAME (mandatory, cut to 31 bytes),
+ * -m osf (libxt_osf.c): [!] --genre NAME (mandatory, cut to 31 bytes; saved
+ * bare, so not empty and no whitespace or '"': string-value.ts),
  * --ttl 0..2, --log 0..2. Kernel: -p tcp; INPUT, PREROUTING, FORWARD.
  */
 import type { OsfMatch } from '../../rules/misc-exts.js';
+import { checkBare, putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needHooks, needProto } from './usage.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
-import { putString } from './tee-target.js';
 
 export const osfMatch: MatchExt<OsfMatch> = {
   name: 'osf',
@@ -16,6 +17,7 @@ export const osfMatch: MatchExt<OsfMatch> = {
     once('osf', m, option);
     if (option === 'genre') {
       m.genre = putString(arg!, 32);
+      checkBare('osf', option, m.genre);
       if (invert) m.invert = true;
     } else if (option === 'ttl') {
       m.ttl = parseUintOpt('osf', option, arg!, 0, 2);

@@ -1,11 +1,14 @@
 /**
  * -m physdev (libxt_physdev.c): [!] --physdev-in/--physdev-out NAME[+],
- * [!] --physdev-is-in/-is-out/-is-bridged (each once; at least one). Kernel
- * (physdev_mt_check): --physdev-out/--physdev-is-out without a plain
- * --physdev-is-bridged are refused from OUTPUT, FORWARD and POSTROUTING.
+ * [!] --physdev-is-in/-is-out/-is-bridged (each once; at least one). Names
+ * are parsed as -i's (string-value.ts parseInterface: an empty name, which
+ * iptables saves as nothing, is refused like -i ''). Kernel (physdev_mt_check,
+ * observed on 6.x): --physdev-out/--physdev-is-out without a plain
+ * --physdev-is-bridged are refused from OUTPUT (LOCAL_OUT) only.
  */
 import type { PhysdevMatch } from '../../rules/misc-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
+import { parseInterface } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { once, seen } from './xt-options.js';
 
@@ -34,13 +37,7 @@ export const physdevMatch: MatchExt<PhysdevMatch> = {
     once('physdev', m, option);
     const bit = BIT[option]!;
     if (bit === PHYSDEV_IN || bit === PHYSDEV_OUT) {
-      const a = arg!;
-      if (Buffer.byteLength(a) + 1 > 16) {
-        throw paramProblem(`interface name \`${a}' must be shorter than IFNAMSIZ (15)`, 'BAD_IFACE');
-      }
-      if (!a.endsWith('+') && /[/ ]/.test(a)) {
-        ctx.warn(`Warning: weird character in interface \`${a}' ('/' and ' ' are not allowed by the kernel).\n`);
-      }
+      const a = parseInterface(arg!, ctx.warn);
       if (bit === PHYSDEV_IN) m.physIn = a;
       else m.physOut = a;
     }
@@ -55,7 +52,7 @@ export const physdevMatch: MatchExt<PhysdevMatch> = {
   check(m, rule, use) {
     if (m.bitmask & (PHYSDEV_OUT | PHYSDEV_ISOUT) &&
       (!(m.bitmask & PHYSDEV_BRIDGED) || m.invert & PHYSDEV_BRIDGED) &&
-      use.hooks.some((h) => h === 'OUTPUT' || h === 'FORWARD' || h === 'POSTROUTING')) {
+      use.hooks.includes('OUTPUT')) {
       throw kernelReject();
     }
   },

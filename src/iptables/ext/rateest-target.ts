@@ -1,5 +1,6 @@
 /**
- * -j RATEEST (libxt_RATEEST.c): --rateest-name NAME (IFNAMSIZ - 1 bytes kept),
+ * -j RATEEST (libxt_RATEEST.c): --rateest-name NAME (IFNAMSIZ - 1 bytes kept;
+ * saved bare, so not empty and no whitespace or '"': string-value.ts),
  * --rateest-interval TIME, --rateest-ewmalog TIME (all mandatory; TIME is a
  * strtod number with an optional s/sec/secs, ms/msec/msecs, us/usec/usecs
  * suffix, default microseconds). The kernel form is interval = log2(interval /
@@ -8,13 +9,13 @@
  */
 import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
+import { checkBare, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { strtodPrefix } from './strtod.js';
 
 type Rateest = Extract<Target, { kind: 'RATEEST' }>;
 const US = 1000000;
-const NAME_MAX = 15;
 
 /** RATEEST_get_time: microseconds (truncated to an unsigned int), or undefined. */
 function getTime(s: string): number | undefined {
@@ -59,7 +60,8 @@ export const rateestTarget: TargetExt<Rateest> = {
     const u = udata.get(t) ?? { interval: 0, ewma: 0 };
     udata.set(t, u);
     if (option === 'rateest-name') {
-      t.name = arg!.slice(0, NAME_MAX);
+      t.name = putString(arg!, 16);
+      checkBare('RATEEST', option, t.name);
       return;
     }
     const v = getTime(arg!);

@@ -1,14 +1,17 @@
 /**
  * -m recent (libxt_recent.c, revision 1): one of --set/--rcheck/--update/
  * --remove ("!"-able), --seconds, --reap (needs --seconds), --hitcount,
- * --rttl (not with --set/--remove), --name (default DEFAULT), --rsource/--rdest,
- * --mask. Save always prints name, mask and side.
+ * --rttl (not with --set/--remove), --name (default DEFAULT, cut to 199 bytes;
+ * saved bare, so no whitespace or '"': string-value.ts; the kernel files it
+ * under /proc), --rsource/--rdest, --mask. Save always prints name, mask and side.
  */
 import type { RecentMatch } from '../../rules/matches.js';
 import { formatAddr, numericToAddr } from '../addr.js';
 import { paramProblem } from '../errors.js';
 import { hostByName } from '../names/names.js';
+import { checkBare, putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
+import { needFileName } from './usage.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
 
 const OPS = ['set', 'rcheck', 'update', 'remove'] as const;
@@ -38,8 +41,9 @@ export const recentMatch: MatchExt<RecentMatch> = {
       case 'hitcount': m.hitcount = parseUintOpt('recent', 'hitcount', arg!, 0, 0xffffffff); break;
       case 'rttl': m.rttl = true; break;
       case 'name':
-        if (Buffer.byteLength(arg!) > 199) throw paramProblem('recent: option "--name" must be no more than 199 characters\n', 'TOO_LONG');
-        m.listName = arg!;
+        m.listName = putString(arg!, 200);
+        // An empty name is the kernel's refusal (check), not a save problem.
+        if (m.listName !== '') checkBare('recent', 'name', m.listName);
         break;
       case 'rsource': m.side = 'source'; break;
       case 'rdest': m.side = 'dest'; break;
@@ -79,4 +83,5 @@ export const recentMatch: MatchExt<RecentMatch> = {
     s += ` name: ${m.listName} side: ${m.side} mask: ${formatAddr(m.mask)}`;
     return s;
   },
+  check: (m) => needFileName(m.listName),
 };

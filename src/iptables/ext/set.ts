@@ -19,7 +19,7 @@ const IPSET_MAXNAMELEN = 32;
 function namedSet(option: string, name: string, ctx: ParseCtx): never {
   const next = ctx.peekArg();
   if (next === undefined || next.startsWith('-') || next.startsWith('!')) throw paramProblem(`--${option} requires two args.`, 'MISSING_ARG');
-  if (name.length > IPSET_MAXNAMELEN - 1) {
+  if (Buffer.byteLength(name) > IPSET_MAXNAMELEN - 1) {
     throw paramProblem(`setname \`${name}' too long, max ${IPSET_MAXNAMELEN - 1} characters.`, 'BAD_VALUE');
   }
   throw paramProblem(`Set ${name} doesn't exist.\n`, 'NO_SUCH_SET');

@@ -8,6 +8,7 @@
  */
 import type { StringMatch } from '../../rules/matches.js';
 import { kernelReject, paramProblem } from '../errors.js';
+import { putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given as fcheckGiven, once, parseUintOpt } from './xt-options.js';
 
@@ -78,10 +79,8 @@ export const stringMatch: MatchExt<StringMatch> = {
       case 'from': m.from = parseUintOpt('string', option, arg!, 0, 0xffff); break;
       case 'to': m.to = parseUintOpt('string', option, arg!, 0, 0xffff); break;
       case 'algo':
-        if (Buffer.byteLength(arg!) > MAX_ALGO - 1) {
-          throw paramProblem(`string: option "--algo" must be no more than ${MAX_ALGO - 1} characters\n`, 'TOO_LONG');
-        }
-        m.algo = arg!;
+        // char algo[16]: cut to 15 bytes; an unknown algorithm is the kernel's refusal (check).
+        m.algo = putString(arg!, MAX_ALGO);
         break;
       case 'string': {
         const b = Buffer.from(arg!);

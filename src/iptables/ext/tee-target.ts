@@ -1,22 +1,18 @@
 /**
  * -j TEE (libxt_TEE.c, revision 1): --gateway HOST (XTTYPE_HOST, mandatory:
- * an inet_aton form or a name), --oif NAME (string, cut to 15 bytes). Save
+ * an inet_aton form or a name), --oif NAME (string, cut to 15 bytes; saved
+ * bare when not empty, so no whitespace or '"': string-value.ts). Save
  * prints the gateway numerically; -L names it unless -n. The kernel refuses
  * gateway 0.0.0.0 (tee_tg_check).
  */
 import type { TeeTarget } from '../../rules/misc-exts.js';
 import { formatAddr } from '../addr.js';
 import { kernelReject, paramProblem } from '../errors.js';
+import { checkBare, putString } from '../string-value.js';
 import { addrToName } from '../names/names.js';
 import { parseHostMask } from './conntrack.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
-
-/** XTTYPE_STRING with XTOPT_PUT into char[size]: silently cut to size - 1 bytes. */
-export function putString(arg: string, size: number): string {
-  const b = Buffer.from(arg);
-  return b.length < size ? arg : b.subarray(0, size - 1).toString('latin1');
-}
 
 export const teeTarget: TargetExt<TeeTarget> = {
   name: 'TEE',
@@ -29,6 +25,8 @@ export const teeTarget: TargetExt<TeeTarget> = {
       t.gateway = parseHostMask('TEE', option, arg!).addr;
     } else {
       t.oif = putString(arg!, 16);
+      // An empty name saves as nothing and reads back the same.
+      if (t.oif !== '') checkBare('TEE', option, t.oif);
     }
   },
   final: (t) => fcheck('TEE', t, [{ name: 'gateway', mand: true }]),

@@ -9,6 +9,7 @@
 import type { TimeMatch } from '../../rules/matches.js';
 import { IptablesError, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
+import { unrestorableValue } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 
@@ -59,14 +60,18 @@ function parseDaytime(os: string): number {
   return 3600 * h + 60 * m + sec;
 }
 
-/** my_strseg: comma-separated segments, each cut to `max` characters (snprintf into a small buffer). */
+/**
+ * my_strseg: comma-separated segments, each cut to `max` bytes (snprintf into a
+ * small buffer; a cut inside a UTF-8 character leaves U+FFFD, as a terminal
+ * shows iptables' half character).
+ */
 function segments(arg: string, max: number): string[] {
   if (arg === '') return [];
   const out: string[] = [];
   let rest: string | undefined = arg;
   while (rest !== undefined && rest !== '') {
     const c: number = rest.indexOf(',');
-    out.push((c < 0 ? rest : rest.slice(0, c)).slice(0, max));
+    out.push(Buffer.from(c < 0 ? rest : rest.slice(0, c)).subarray(0, max).toString());
     rest = c < 0 ? undefined : rest.slice(c + 1);
   }
   return out;
@@ -121,6 +126,15 @@ function monthdays(mask: number, human: boolean): string {
   return ` ${out.join(',')}`;
 }
 
+/**
+ * A day set that is saved (not all days) must name a day: iptables takes "" (and
+ * "," for --monthdays) and saves "--weekdays " with no day, which its restore
+ * cannot read (string-value.ts).
+ */
+function needSavedDay(mask: number, all: number, option: string, arg: string): void {
+  if (mask !== all && (mask & all) === 0) throw unrestorableValue('time', option, arg);
+}
+
 const daytimeSet = (m: TimeMatch) => m.daytimeStart !== 0 || m.daytimeStop !== MAX_DAYTIME;
 
 export const timeMatch: MatchExt<TimeMatch> = {
@@ -150,8 +164,14 @@ export const timeMatch: MatchExt<TimeMatch> = {
         break;
       case 'kerneltz': m.kernelTz = true; break;
       case 'utc': break;
-      case 'monthdays': m.monthdays = (parseMonthdays(arg!) ^ (invert ? ALL_MONTHDAYS : 0)) >>> 0; break;
-      case 'weekdays': m.weekdays = (parseWeekdays(arg!) ^ (invert ? ALL_WEEKDAYS : 0)) >>> 0; break;
+      case 'monthdays':
+        m.monthdays = (parseMonthdays(arg!) ^ (invert ? ALL_MONTHDAYS : 0)) >>> 0;
+        needSavedDay(m.monthdays, ALL_MONTHDAYS, option, arg!);
+        break;
+      case 'weekdays':
+        m.weekdays = (parseWeekdays(arg!) ^ (invert ? ALL_WEEKDAYS : 0)) >>> 0;
+        needSavedDay(m.weekdays, ALL_WEEKDAYS, option, arg!);
+        break;
     }
   },
   final(m) {

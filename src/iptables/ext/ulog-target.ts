@@ -1,12 +1,11 @@
 /**
  * -j ULOG (the tutorial's libipt_ULOG; gone from modern iptables, kept by
- * rawgate): --ulog-nlgroup 1..32, --ulog-prefix (≤31 bytes), --ulog-cprange,
+ * rawgate): --ulog-nlgroup 1..32, --ulog-prefix (at least 1 byte, cut to 31), --ulog-cprange,
  * --ulog-qthreshold 1..50. Texts as libipt_ULOG printed them.
  */
 import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
-import { truncateBytes } from './log-target.js';
-import { saveString } from './save-string.js';
+import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { once, parseUlong } from './xt-options.js';
 
@@ -27,9 +26,8 @@ export const ulogTarget: TargetExt<Ulog> = {
         break;
       }
       case 'ulog-prefix':
-        if (Buffer.byteLength(a) > 31) throw paramProblem('Maximum prefix length 31 for --ulog-prefix', 'BAD_PREFIX');
+        t.prefix = putString(a, 32, { min: 1 });
         if (a.includes('\n')) throw paramProblem('Newlines not allowed in --ulog-prefix', 'BAD_PREFIX');
-        t.prefix = truncateBytes(a, 31);
         break;
       case 'ulog-cprange': {
         const v = parseUlong(a, 0, 0xffffffff);

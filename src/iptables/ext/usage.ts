@@ -22,3 +22,12 @@ export function needTable(use: UsageCheck, tables: readonly TableName[]): void {
 export function needHooks(use: UsageCheck, hooks: readonly HookName[]): void {
   for (const h of use.hooks) if (!hooks.includes(h)) throw kernelReject();
 }
+
+/**
+ * A name the kernel turns into a /proc or /sys file (hashlimit, recent,
+ * IDLETIMER): empty, ".", ".." and any name with a '/' are refused (observed
+ * on iptables 1.8.9 with kernel 6.x: EINVAL).
+ */
+export function needFileName(name: string): void {
+  if (name === '' || name === '.' || name === '..' || name.includes('/')) throw kernelReject();
+}
