@@ -4,7 +4,10 @@
  * nft expressions, so several of them in one rule read back as a single match
  * at the position of the first, later options overriding earlier ones
  * (netfilter-behaviour.md §2.2); an inverted full port range reads back as
- * nothing. tcp with --tcp-option and option-less matches stay xt matches.
+ * nothing, and so does a flag test with an empty mask ("--tcp-flags NONE SYN",
+ * "! --tcp-flags NONE NONE": iptables-nft emits no expression for it, observed
+ * in test/iptables/fixtures/expected-strings.txt). tcp with --tcp-option and
+ * option-less matches stay xt matches.
  */
 import type { Match, TcpMatch, UdpMatch } from '../../rules/matches.js';
 
@@ -16,7 +19,7 @@ function isFullRange(r: { lo: number; hi: number }): boolean {
 export function isNativeL4(m: TcpMatch | UdpMatch): boolean {
   if (m.name === 'tcp' && (m.option || m.invOption)) return false;
   const ports = !isFullRange(m.sport) || m.invSport || !isFullRange(m.dport) || m.invDport;
-  const flags = m.name === 'tcp' && (m.flagsMask !== 0 || m.invFlags);
+  const flags = m.name === 'tcp' && (m.flagsMask !== 0 || m.flagsCmp !== 0 || m.invFlags);
   return ports || flags;
 }
 
@@ -29,6 +32,7 @@ function mergePorts(into: TcpMatch | UdpMatch, m: TcpMatch | UdpMatch): void {
 function readBack(m: TcpMatch | UdpMatch): boolean {
   if (m.invSport && isFullRange(m.sport)) m.invSport = false;
   if (m.invDport && isFullRange(m.dport)) m.invDport = false;
+  if (m.name === 'tcp' && m.flagsMask === 0) { m.flagsCmp = 0; m.invFlags = false; }
   return isNativeL4(m);
 }
 
@@ -40,7 +44,7 @@ export function mergeNftMatches(matches: Match[]): Match[] {
       const into = first[m.name];
       if (into) {
         mergePorts(into, m);
-        if (m.name === 'tcp' && (m.flagsMask || m.invFlags)) {
+        if (m.name === 'tcp' && (m.flagsMask || m.flagsCmp || m.invFlags)) {
           const t = into as TcpMatch;
           t.flagsMask = m.flagsMask; t.flagsCmp = m.flagsCmp; t.invFlags = m.invFlags;
         }

@@ -1,7 +1,7 @@
 /**
  * -m realm (libxt_realm.c, IPv4): [!] --realm value[/mask] or a name from
- * /etc/iproute2/rt_realms, mandatory. value and mask are plain strtoul (base
- * 0, truncated to 32 bits); a name is looked up in rt_realms. Save and print
+ * /etc/iproute2/rt_realms, mandatory, parsed by xtables_parse_val_mask (u32
+ * value and mask, base 0; messages observed on 1.8.9). Save and print
  * both name realms when the mask is all ones (save passes numeric = 0), else
  * print 0x%lx/0x%lx. rawgate's rt_realms is Debian's stock file: only
  * "0 cosmos". The kernel allows the match after routing only (not PREROUTING).
@@ -16,12 +16,33 @@ import { fcheck, hex, once } from './xt-options.js';
 /** /etc/iproute2/rt_realms (Debian 12 iproute2): id → name. */
 const REALMS: readonly (readonly [number, string])[] = [[0, 'cosmos']];
 
-/** strtoul(s, &end, 0) as unsigned long, then (u32): value and characters used. */
-function strtoul32(s: string): [number, number] {
+/** xtables_strtoui with an end pointer: the u32 (undefined for no number, a '-', or out of range) and where it stopped. */
+function strtouiEnd(s: string): { value: number | undefined; end: number } {
   const [v, used] = strtoulPrefix(s, 0);
-  const u64 = (1n << 64n) - 1n;
-  const w = v > u64 ? u64 : v < -u64 ? u64 : v < 0n ? (v + (1n << 64n)) & u64 : v;
-  return [Number(w & 0xffffffffn), used];
+  if (used === 0 || /^[ \t\n\v\f\r]*-/.test(s)) return { value: undefined, end: 0 };
+  return { value: v > 0xffffffffn ? undefined : Number(v), end: used };
+}
+
+/**
+ * xtables_parse_val_mask with rt_realms as the name map: VALUE, VALUE/MASK,
+ * or a realm name (anything that does not start as a number or has something
+ * other than "/MASK" after it is looked up as a whole).
+ */
+function parseValMask(arg: string): { id: number; mask: number } {
+  const byName = () => {
+    const e = REALMS.find(([, n]) => n === arg);
+    if (!e) throw paramProblem(`realm: could not map name ${arg} to an integer value for option "--realm".\n`, 'BAD_VALUE');
+    return { id: e[0], mask: 0xffffffff };
+  };
+  const v = strtouiEnd(arg);
+  if (v.value === undefined) return byName();
+  if (v.end === arg.length) return { id: v.value, mask: 0xffffffff };
+  if (arg[v.end] !== '/') return byName();
+  const rest = arg.slice(v.end + 1);
+  const mask = strtouiEnd(rest);
+  if (mask.value === undefined) throw paramProblem('realm: bad integer value for option "--realm", or out of range.\n', 'BAD_VALUE');
+  if (mask.end !== rest.length) throw paramProblem('realm: trailing garbage after value for option "--realm".\n', 'BAD_VALUE');
+  return { id: v.value, mask: mask.value };
 }
 
 function formatRealm(id: number, mask: number, numeric: boolean): string {
@@ -36,26 +57,9 @@ export const realmMatch: MatchExt<RealmMatch> = {
   init: () => ({ name: 'realm', id: 0, mask: 0, invert: false }),
   parse(m, option, arg, invert) {
     once('realm', m, 'realm');
-    const s = arg!;
-    const [id, used] = strtoul32(s);
-    const next = s[used];
-    if (used !== 0 && (next === '/' || next === undefined)) {
-      m.id = id;
-      let end = used;
-      if (next === '/') {
-        const [mask, mused] = strtoul32(s.slice(used + 1));
-        m.mask = mask;
-        end = used + 1 + mused;
-      } else {
-        m.mask = 0xffffffff;
-      }
-      if (end !== s.length) throw paramProblem(`Bad realm value "${s}"`, 'BAD_VALUE');
-    } else {
-      const e = REALMS.find(([, n]) => n === s);
-      if (!e) throw paramProblem(`Realm "${s}" not found`, 'BAD_VALUE');
-      m.id = e[0];
-      m.mask = 0xffffffff;
-    }
+    const { id, mask } = parseValMask(arg!);
+    m.id = id;
+    m.mask = mask;
     if (invert) m.invert = true;
   },
   final: (m) => fcheck('realm', m, [{ name: 'realm', mand: true }]),
