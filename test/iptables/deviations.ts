@@ -8,7 +8,7 @@
  * Every entry names a case recorded from the real iptables
  * (fixtures/expected-*.txt, scripts/iptables-fixtures/generate.sh), so the
  * recording shows what iptables did; deviations.test.ts checks both sides:
- * iptables accepted the command and, for the "breaks" reasons, its own
+ * iptables accepted the command and (unless the entry is latent) its own
  * save | restore round trip then failed or changed the ruleset; rawgate refuses
  * the command with the message listed here, leaves the ruleset as it was, and
  * what is left round-trips.
