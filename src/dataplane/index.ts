@@ -36,6 +36,7 @@ import { Pipeline } from './pipeline.js';
 import { DataplaneRuleHost } from './rule-host.js';
 import type { LogSink } from './rule-host.js';
 import { registerDataplaneMetrics } from './metrics.js';
+import { rulesetCommitted } from '../telemetry/ruleset.js';
 
 /** How often the ARP cache ages and retransmits (ms). */
 const NEIGH_TICK_MS = 100;
@@ -90,17 +91,18 @@ class Rules {
 
   /** The evaluator for `rs` (compiled in slices); its commit() puts it in force. */
   async prepare(rs: Ruleset): Promise<{ evaluator: CompiledRuleset; commit: () => void }> {
+    const t0 = performance.now();
     const jit = this.jit ?? createJitRuntime(this.host, this.trees?.build);
     try {
       const commit = await runInSlices(jit.prepare(rs));
-      return { evaluator: jit, commit: () => { commit(); this.jit = jit; } };
+      return { evaluator: jit, commit: () => { commit(); this.jit = jit; rulesetCommitted('jit', t0); } };
     } catch (e) {
       if (e instanceof BindError) throw new DataplaneError('RULESET_COMPILE', e.message, { cause: e });
       this.log.error({ err: e }, 'JIT compile failed; running the ruleset on the interpreter');
       try {
         const interp = interpret(rs, this.host);
         // The next change starts a fresh JIT runtime (this one may be half-way).
-        return { evaluator: interp, commit: () => { this.jit = null; } };
+        return { evaluator: interp, commit: () => { this.jit = null; rulesetCommitted('interpreter', t0); } };
       } catch (e2) {
         throw new DataplaneError('RULESET_COMPILE', (e2 as Error).message, { cause: e2 });
       }

@@ -7,3 +7,5 @@ export { startMetricsServer, MetricsListenError } from './server.js';
 export type { MetricsServer } from './server.js';
 export { createRootLogger, componentLogger } from './logger.js';
 export type { Logger, Component, LoggerOptions } from './logger.js';
+export { rulesetCommitted, rulesetRefused, rulesetStatus, resetRulesetStatus, RULESET_EVALUATORS } from './ruleset.js';
+export type { RulesetEvaluator, RulesetStatus } from './ruleset.js';

@@ -5,10 +5,46 @@
  * path touches prom-client. Every label set is known up front (interfaces
  * from config, reasons from DROP_REASON_NAMES) and every series is present
  * from the first scrape, zeros included.
+ *
+ * The exposition lints clean with `promtool check metrics`
+ * (test/telemetry/promtool.test.ts). Of prom-client's default Node metrics,
+ * three are left out because they are gauges named `*_total`, which the lint
+ * (and the naming conventions) keep for counters:
+ * rawgate_nodejs_active_{handles,requests,resources}_total. Each is the sum
+ * over `type` of the gauge of the same name without `_total`, e.g.
+ * `sum(rawgate_nodejs_active_handles)`. Every metric is listed in README.md's
+ * catalogue (test/telemetry/catalogue.test.ts keeps the two in step).
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { DROP_REASON_COUNT, DROP_REASON_NAMES } from '../packet/drop-reason.js';
 import type { InterfaceCounterSource } from './counters.js';
+import { RULESET_EVALUATORS, rulesetAccepted, rulesetRefused, rulesetStatus } from './ruleset.js';
+
+/** prom-client default metrics left out (gauges named *_total; see above), without the prefix. */
+export const DROPPED_DEFAULT_METRICS: readonly string[] = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/**
+ * rawgate_ruleset_applies_total: the control handler bumps it once per
+ * change it tries to apply; each bump also records the last load's result
+ * and time (rawgate_ruleset_last_load_*). prom-client sets `inc` on the
+ * instance in its constructor (so a subclass cannot override it): wrapped here.
+ */
+function observeApplies(c: Counter<'result'>): Counter<'result'> {
+  const inner = c.inc.bind(c) as (labels?: unknown, value?: number) => void;
+  const inc = (labels?: unknown, value?: number): void => {
+    inner(labels, value);
+    if (typeof labels !== 'object' || labels === null || value === 0) return; // value 0: creating the series, not an event
+    const result = (labels as { result?: unknown }).result;
+    if (result === 'ok') rulesetAccepted();
+    else if (result === 'error') rulesetRefused();
+  };
+  c.inc = inc as typeof c.inc;
+  return c;
+}
 
 /** Reports each series of a collected metric: emit(labels, value). */
 export type CollectFn = (emit: (labels: Record<string, string>, value: number) => void) => void;
@@ -68,9 +104,9 @@ export class Telemetry {
       }
     });
 
-    this.rulesetApplies = new Counter({
+    this.rulesetApplies = observeApplies(new Counter({
       name: 'rawgate_ruleset_applies_total', help: 'Ruleset replacements requested through the control socket, by result', labelNames: ['result'], registers,
-    });
+    }));
     this.rulesetApplies.inc({ result: 'ok' }, 0);
     this.rulesetApplies.inc({ result: 'error' }, 0);
     this.controlRequests = new Counter({
@@ -78,7 +114,25 @@ export class Telemetry {
     });
     this.rulesetRules = new Gauge({ name: 'rawgate_ruleset_rules', help: 'Rules in the active ruleset (all tables)', registers });
 
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'rawgate_' });
+    // The ruleset in force, read from the dataplane's reports at scrape time (src/telemetry/ruleset.ts).
+    const st = rulesetStatus;
+    this.addGauge('rawgate_ruleset_generation', 'Generation of the ruleset in force: 1 for the one loaded at start, +1 per ruleset put in force since (0 before the first)', [],
+      (emit) => emit({}, st.generation));
+    this.addGauge('rawgate_ruleset_evaluator', 'Which evaluator runs the ruleset in force: 1 for it, 0 for the other (jit; interpreter when the JIT compiler fails)', ['evaluator'],
+      (emit) => { for (const e of RULESET_EVALUATORS) emit({ evaluator: e }, st.evaluator === e ? 1 : 0); });
+    this.addGauge('rawgate_ruleset_last_compile_duration_seconds', 'Seconds the ruleset in force took to compile and commit (incremental: only the chains that changed)', [],
+      (emit) => emit({}, st.compileSeconds));
+    this.addGauge('rawgate_ruleset_last_load_successful', 'Whether the last ruleset load succeeded (1) or was refused (0); 0 before the first', [],
+      (emit) => emit({}, st.lastLoadOk === true ? 1 : 0));
+    this.addGauge('rawgate_ruleset_last_load_timestamp_seconds', 'Unix time of the last ruleset load, successful or not (0 before the first)', [],
+      (emit) => emit({}, st.lastLoadTime));
+    this.addGauge('rawgate_ruleset_last_load_success_timestamp_seconds', 'Unix time of the last successful ruleset load (0 before the first)', [],
+      (emit) => emit({}, st.lastSuccessTime));
+
+    if (opts.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'rawgate_' });
+      for (const n of DROPPED_DEFAULT_METRICS) this.registry.removeSingleMetric(`rawgate_${n}`);
+    }
   }
 
   /** Read per-interface traffic from these arrays at every scrape (the dataplane calls this once at start). */

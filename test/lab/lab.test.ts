@@ -123,6 +123,11 @@ describe.skipIf(!canRun)('rawgate in the lab', () => {
       expect((await rg.iptables(['-S', 'FORWARD'])).stdout).toContain('-A FORWARD -i lan0 -o wan0 -j ACCEPT');
       const metrics = lab.exec(lab.router, ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:9108/metrics']);
       expect(metrics.stdout).toContain('rawgate_build_info');
+      // The ruleset metrics as the real dataplane reports them: the JIT runs, the -A above was put in force.
+      expect(metrics.stdout).toContain('rawgate_ruleset_evaluator{evaluator="jit"} 1');
+      expect(metrics.stdout).toContain('rawgate_ruleset_evaluator{evaluator="interpreter"} 0');
+      expect(metrics.stdout).toContain('rawgate_ruleset_last_load_successful 1');
+      expect(metrics.stdout).toContain('\nrawgate_ruleset_generation 2\n'); // 1 loaded at start, 2 after the -A
       const r = await rg.stop();
       expect(r.code).toBe(0);
       expect(r.logs).toContain('"msg":"rawgate ready"');

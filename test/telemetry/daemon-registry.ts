@@ -1,0 +1,45 @@
+/**
+ * The metrics registry as the daemon builds it, without opening a port:
+ * Telemetry as src/cli/run.ts makes it (process metrics on), the control
+ * handler's counters, and the dataplane's metrics (registerDataplaneMetrics,
+ * as startDataplane calls it) over stand-ins for the pipeline, ports, routes
+ * and slab — the metrics read only their counters. A ruleset is committed so
+ * the ruleset metrics have values.
+ */
+import { COUNTER_NAMES } from '../../src/io/index.js';
+import { DEFAULTS } from '../../src/config/types.js';
+import { registerDataplaneMetrics } from '../../src/dataplane/metrics.js';
+import { Neighbours } from '../../src/net/index.js';
+import { DropReason } from '../../src/packet/drop-reason.js';
+import { InterfaceCounters } from '../../src/telemetry/counters.js';
+import { Telemetry } from '../../src/telemetry/metrics.js';
+import { resetRulesetStatus, rulesetCommitted } from '../../src/telemetry/ruleset.js';
+
+type Sources = Parameters<typeof registerDataplaneMetrics>[1];
+
+export function daemonTelemetry(opts: { processMetrics?: boolean } = {}): Telemetry {
+  const t = new Telemetry({ version: '0.1.0', processMetrics: opts.processMetrics ?? true });
+  const names = ['lan0', 'wan0', 'rawgate0'];
+  const counters = new InterfaceCounters(names);
+  counters.rx(0, 1514);
+  counters.tx(1, 1514);
+  counters.rxDrop(0, DropReason.POLICY_DROP);
+  const icmpSent = new Float64Array(256);
+  icmpSent[11] = 2;
+  const neigh = new Neighbours({ ...DEFAULTS.arp }, { solicit() {}, release() {}, failed() {}, overflow() {} }, () => 0);
+  const sources = {
+    pipeline: { counters, icmpSent, icmpRateLimited: 1 },
+    ports: names.map((name) => ({ port: { name, counterArray: new Float64Array(COUNTER_NAMES.length), counters: () => ({}) } })),
+    neigh,
+    routes: { size: 3 },
+    ruleHost: { natUnsupported: 0, ctUnsupported: 0 },
+    slab: { freeCount: () => 4000 },
+  } as unknown as Sources;
+  registerDataplaneMetrics(t, sources);
+  resetRulesetStatus();
+  rulesetCommitted('jit', performance.now() - 12);
+  t.rulesetRules.set(4);
+  t.rulesetApplies.inc({ result: 'ok' });
+  t.controlRequests.inc({ op: 'iptables', status: '0' });
+  return t;
+}
