@@ -15,6 +15,8 @@ import { labConfigObject, startRawgate } from '../../src/lab/index.js';
 import type { Lab, RawgateRun } from '../../src/lab/index.js';
 import { isRoot, nsArgv } from '../../src/lab/exec.js';
 import { createLab } from '../../src/lab/topology.js';
+import { readmeRows } from '../telemetry/catalogue.js';
+import { lintMetrics, promtoolCheck } from '../telemetry/promtool.js';
 
 const canRun = isRoot() || !!process.env.CI;
 if (!canRun) console.warn('test/dataplane: skipped — needs root to create network namespaces (set CI=1 to force)');
@@ -204,6 +206,13 @@ describe.skipIf(!canRun)('rawgate forwards in the lab', () => {
     expect(metric(m.stdout, 'rawgate_arp_events_total', 'event="resolutions_failed"')).toBeGreaterThanOrEqual(1);
     expect(m.stdout).toMatch(/^rawgate_routes 4$/m); // the four connected subnets
     expect(metric(m.stdout, 'rawgate_icmp_sent_total', 'type="11"')).toBeGreaterThanOrEqual(1);
+    // The live daemon's exposition lints clean too (promtool: required in CI, see test/telemetry/promtool.ts).
+    if (lintMetrics) expect(promtoolCheck(m.stdout)).toEqual({ status: 0, out: '' });
+    // Every metric the live daemon exports is in README.md's catalogue (test/telemetry/catalogue.test.ts checks the rest).
+    const listed = new Set(readmeRows().map((r) => r.name));
+    const exported = [...m.stdout.matchAll(/^# TYPE (\S+) /gm)].map((x) => x[1]);
+    expect(exported.length).toBeGreaterThan(40);
+    expect(exported.filter((n) => !listed.has(n))).toEqual([]);
   });
 
   it('stops cleanly on SIGTERM and removes the TAP, TUN and host-port devices it created', async () => {
