@@ -35,7 +35,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
 import { controlRequest } from '../src/control/client.js';
@@ -58,6 +58,8 @@ const BUDGET_S = Math.max(60, Number(opt('--budget', '500')));
 const DEADLINE_MS = (BUDGET_S + 60) * 1000;
 const SEED = Number(opt('--seed', '1'));
 const WRITE = !argv.includes('--no-write');
+/** Time rawgate's commands through the Node CLI instead of the native client. */
+const NODE_CLI = argv.includes('--node-cli');
 const OPS_SIZE = SIZES[SIZES.length - 1] ?? 0;
 const PING_INTERVAL_S = 0.01;
 const PING_LEAD_MS = 1000;
@@ -151,6 +153,8 @@ interface Ctx {
   klab: Lab;
   rg: RawgateRun;
   main: string;
+  /** rawgate's commands as users call them: the native client under the names iptables / iptables-restore (argv[0] dispatch); with --node-cli, the Node entry point. */
+  client: (command: 'iptables' | 'iptables-restore', socket: string) => string[];
   bins: { nft: string; nftRestore: string; legacy: string; legacyRestore: string };
 }
 
@@ -161,12 +165,12 @@ function nsOf(x: Ctx, s: SysName): string {
 }
 
 function restoreArgv(x: Ctx, s: SysName): string[] {
-  if (s === 'rawgate') return [process.execPath, x.main, '--socket', x.rg.socketPath, 'iptables-restore'];
+  if (s === 'rawgate') return x.client('iptables-restore', x.rg.socketPath);
   return [s === 'nft' ? x.bins.nftRestore : x.bins.legacyRestore, '-w'];
 }
 
 function iptablesArgv(x: Ctx, s: SysName, args: string[]): string[] {
-  if (s === 'rawgate') return [process.execPath, x.main, '--socket', x.rg.socketPath, 'iptables', ...args];
+  if (s === 'rawgate') return [...x.client('iptables', x.rg.socketPath), ...args];
   return [s === 'nft' ? x.bins.nft : x.bins.legacy, '-w', ...args];
 }
 
@@ -615,7 +619,7 @@ function report(st: State): string {
     '## Method',
     '',
     `- Files: \`generateAcl({ rules: n - 1, seed: ${SEED} })\` + \`toIptablesRestore\` (scripts/classbench: ClassBench-style ACL in filter FORWARD, policy DROP, last rule a catch-all DROP), with \`-A FORWARD -s 10.0.0.0/8 -d 10.0.0.0/8 -p icmp -j ACCEPT\` inserted as the first rule so the lab's ping flow passes; n rules in all: ${sizes}. The same file for all three.`,
-    `- rawgate: \`rawgate run\` in the router namespace of a lab from \`src/lab\` (\`withGuests: false\`, log level warn); the command is \`ip netns exec <router> node dist/src/cli/main.js --socket <sock> iptables-restore < file\` (and \`… iptables <args>\`): the CLI process reads the file, sends it over the control socket, waits for the answer (the daemon parses, compiles and swaps in the new ruleset before it answers) and exits.`,
+    `- rawgate: \`rawgate run\` in the router namespace of a lab from \`src/lab\` (\`withGuests: false\`, log level warn); the command is \`ip netns exec <router> iptables-restore --socket <sock> < file\` (and \`… iptables --socket <sock> <args>\`) with the native client (\`native/build/Release/rawgate-client\`, what npm installs under those names; \`--node-cli\`: \`node dist/src/cli/main.js\` instead): the client reads the file, sends it over the control socket, waits for the answer (the daemon parses, compiles and swaps in the new ruleset before it answers) and exits.`,
     '- Kernel: `ip netns exec <ns> iptables-nft-restore -w < file` / `iptables-legacy-restore -w < file` (and `iptables-nft -w …` / `iptables-legacy -w …`) in the router namespace of a kernel-forwarding twin lab (never the root namespace). Before every restore run both the nft and the legacy filter table there are emptied (an empty `*filter` restored with each tool), and rawgate gets an empty filter table too, untimed: every restore starts from the same empty state.',
     `- Single commands: on the ${fmtInt(OPS_SIZE)}-rule set, per run the cycle \`-A FORWARD -s 192.0.2.1/32 -d 198.51.100.1/32 -p tcp -m tcp --dport 4242 -j ACCEPT\`, \`-R FORWARD ${OPS_SIZE + 1} <spec Y>\`, \`-D FORWARD <spec Y>\` (matching it means comparing with the rules before it), \`-A\` again, \`-D FORWARD ${OPS_SIZE + 1}\`; both \`-A\` count as samples. The kernel's set is loaded with each tool in turn (the other flushed).`,
     `- Ping: \`ping -n -D -i ${PING_INTERVAL_S}\` from the LAN host to the WAN host, through the router whose ruleset is being replaced (rawgate's lab for rawgate, the kernel twin for nft and legacy), from ${PING_LEAD_MS / 1000} s before the restore command to ${PING_TAIL_MS / 1000} s after it ended (after a rawgate timeout: after the daemon answered again). RTTs per reply from ping's output (a late reply still counts, with its RTT); lost = sequence numbers sent and never answered (but the last one, which may have been in flight when ping was stopped), including ping's own errors ("Destination Host Unreachable"); gap = longest time between consecutive replies. Every restore run has it, so the restore times include a 100 packets/s flow through the router.`,
@@ -689,7 +693,15 @@ async function main(): Promise<void> {
     log(`labs: ${rlab.prefix} (rawgate), ${klab.prefix} (kernel)`);
     for (const w of [...rlab.warnings, ...klab.warnings]) log(`lab warning: ${w}`);
     rg = await startRawgate(rlab, { logLevel: 'warn' });
-    const x: Ctx = { rlab, klab, rg, main, bins };
+    // The native client (what npm installs as iptables / iptables-restore), named by symlinks; --node-cli: the Node CLI.
+    const binDir = path.join(rlab.workDir, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    const nativeClient = path.join(repoRoot(), 'native', 'build', 'Release', 'rawgate-client');
+    for (const name of ['iptables', 'iptables-restore']) symlinkSync(nativeClient, path.join(binDir, name));
+    const client: Ctx['client'] = NODE_CLI
+      ? (command, socket) => [process.execPath, main, '--socket', socket, command]
+      : (command, socket) => [path.join(binDir, command), '--socket', socket];
+    const x: Ctx = { rlab, klab, rg, main, client, bins };
     for (const lab of [rlab, klab]) {
       const p = lab.exec(lab.lan.ns, ['ping', '-n', '-c', '3', '-i', '0.2', '-W', '2', lab.wan.hostAddr]);
       if (p.status !== 0) throw new Error(`${lab.kind}: LAN host cannot ping the WAN host:\n${p.stdout}${p.stderr}${lab === rlab ? rg.logs() : ''}`);
