@@ -73,8 +73,54 @@ function parseHostNetwork(name: string): number {
   return n;
 }
 
+/**
+ * The common "a.b.c.d" or "a.b.c.d/len" (decimal parts without leading zeros,
+ * which strtoul would read as octal) read without splitting strings; -1 when
+ * `spec` is anything else (then the general parser decides). Returns the
+ * address, the mask in `FAST_MASK[0]`.
+ */
+const FAST_MASK = new Float64Array(1);
+function dottedFast(spec: string): number {
+  let addr = 0, part = -1, parts = 0, i = 0;
+  const n = spec.length;
+  for (; i < n; i++) {
+    const c = spec.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (part === 0) return -1; // leading zero
+      part = part < 0 ? c - 48 : part * 10 + (c - 48);
+      if (part > 255) return -1;
+    } else if (c === 46 /* . */ || c === 47 /* / */) {
+      if (part < 0) return -1;
+      addr = addr * 256 + part; parts++; part = -1;
+      if (c === 47) break;
+      if (parts === 4) return -1;
+    } else return -1;
+  }
+  if (i === n) {
+    if (part < 0) return -1;
+    addr = addr * 256 + part; parts++;
+  }
+  if (parts !== 4) return -1;
+  let len = 32;
+  if (i < n) {
+    len = -1;
+    for (i++; i < n; i++) {
+      const c = spec.charCodeAt(i);
+      if (c < 48 || c > 57 || len === 0) return -1;
+      len = len < 0 ? c - 48 : len * 10 + (c - 48);
+      if (len > 32) return -1;
+    }
+    if (len < 0) return -1;
+  }
+  const mask = prefixToMask(len);
+  FAST_MASK[0] = mask;
+  return mask === 0 ? 0 : (addr & mask) >>> 0;
+}
+
 /** xtables_ipparse_multiple: "a[/m][,b[/m]...]" → one entry per address, host bits masked. */
 export function parseAddrList(spec: string): AddrMask[] {
+  const fast = dottedFast(spec);
+  if (fast >= 0) return [{ addr: fast, mask: FAST_MASK[0]! }];
   const out: AddrMask[] = [];
   for (let item of spec.split(',')) {
     item = item.replace(/^\s+/, '');

@@ -32,11 +32,38 @@ export class Getopt {
   private nextchar = 0;
   private done = false;
 
+  /** Option groups added after the base table (newest first): searched after it, in this order. */
+  private readonly added: (readonly LongOpt[])[] = [];
+
   constructor(
     readonly argv: readonly string[],
     private readonly shortOpts: Readonly<Record<string, 0 | 1 | 2>>,
-    public longOpts: LongOpt[],
+    private readonly longOpts: readonly LongOpt[],
   ) {}
+
+  /**
+   * Adds an extension's options right after the base table, before those added
+   * earlier (xtables_merge_options), without copying either: a restore parses
+   * 50,000 command lines.
+   */
+  addOptions(group: readonly LongOpt[]): void {
+    this.added.unshift(group);
+  }
+
+  /** The option named exactly `name`, in table order. */
+  private exact(name: string): LongOpt | undefined {
+    for (const o of this.longOpts) if (o.name === name) return o;
+    for (const g of this.added) for (const o of g) if (o.name === name) return o;
+    return undefined;
+  }
+
+  /** Options `name` abbreviates, in table order. */
+  private prefixed(name: string): LongOpt[] {
+    const out: LongOpt[] = [];
+    for (const o of this.longOpts) if (o.name.startsWith(name)) out.push(o);
+    for (const g of this.added) for (const o of g) if (o.name.startsWith(name)) out.push(o);
+    return out;
+  }
 
   /** The next option, or undefined at the end (getopt's -1). */
   next(): GetoptResult | undefined {
@@ -64,9 +91,9 @@ export class Getopt {
     const body = word.slice(2);
     const eq = body.indexOf('=');
     const name = eq >= 0 ? body.slice(0, eq) : body;
-    let found = this.longOpts.find((o) => o.name === name);
+    let found = this.exact(name);
     if (!found) {
-      const cands = this.longOpts.filter((o) => o.name.startsWith(name));
+      const cands = this.prefixed(name);
       if (cands.length === 0) return { c: '?', optarg: undefined };
       const first = cands[0]!;
       if (cands.some((o) => o.hasArg !== first.hasArg || o.val !== first.val)) return { c: '?', optarg: undefined };

@@ -94,7 +94,7 @@ function extLongOpts(key: string, opts: readonly OptSpec[]): readonly LongOpt[] 
 }
 
 export function parseCommandLine(argv: readonly string[], env: ParseEnv = {}): ParsedCommand {
-  const g = new Getopt(argv, SHORT_OPTS, [...ORIG_OPTS]);
+  const g = new Getopt(argv, SHORT_OPTS, ORIG_OPTS);
   const rule = emptyRule();
   let command = 0;
   let chain: string | undefined;
@@ -136,7 +136,7 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnv = {}): P
     loadedExts.add(key);
     // xtables_merge_options: base options first, then the newest extension's, then the older ones,
     // so `-m mark --mark 1 -m connmark --mark 2` gives each --mark to the match just named.
-    g.longOpts.splice(ORIG_OPTS.length, 0, ...extLongOpts(key, opts));
+    g.addOptions(extLongOpts(key, opts));
   };
 
   const addMatch = (ext: MatchExt<any>) => {
