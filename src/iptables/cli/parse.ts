@@ -340,7 +340,7 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnv = {}): P
           break;
         }
         if (c.startsWith('m:')) {
-          const [, extName] = c.split(':');
+          const extName = c.slice(2, c.indexOf(':', 2));
           const inst = matches.find((m) => !m.completed && m.ext.name === extName);
           if (inst) {
             callExt(inst.ext, inst.data, r.longName!, optarg);
@@ -390,7 +390,11 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnv = {}): P
   if (counters) { rule.pkts = counters.pkts; rule.bytes = counters.bytes; }
 
   const rules: Rule[] = [];
-  if (command & RULE_COMMANDS) {
+  if ((command & RULE_COMMANDS) !== 0 && srcs.length === 1 && dsts.length === 1) {
+    // One rule (the usual case): the rule this parse built, no copy.
+    rule.src = srcs[0]!.addr; rule.srcMask = srcs[0]!.mask; rule.dst = dsts[0]!.addr; rule.dstMask = dsts[0]!.mask;
+    rules.push(rule);
+  } else if (command & RULE_COMMANDS) {
     for (const s of srcs) {
       for (const d of dsts) {
         rules.push({ ...rule, src: s.addr, srcMask: s.mask, dst: d.addr, dstMask: d.mask, matches: [...rule.matches] });
