@@ -60,6 +60,8 @@ const SEED = Number(opt('--seed', '1'));
 const WRITE = !argv.includes('--no-write');
 /** Time rawgate's commands through the Node CLI instead of the native client. */
 const NODE_CLI = argv.includes('--node-cli');
+/** Extra Node options for the daemon (e.g. --node-args "--max-semi-space-size=4"). */
+const NODE_ARGS = opt('--node-args', '').split(' ').filter((a) => a !== '');
 const OPS_SIZE = SIZES[SIZES.length - 1] ?? 0;
 const PING_INTERVAL_S = 0.01;
 const PING_LEAD_MS = 1000;
@@ -692,7 +694,7 @@ async function main(): Promise<void> {
     labs.push(klab);
     log(`labs: ${rlab.prefix} (rawgate), ${klab.prefix} (kernel)`);
     for (const w of [...rlab.warnings, ...klab.warnings]) log(`lab warning: ${w}`);
-    rg = await startRawgate(rlab, { logLevel: 'warn' });
+    rg = await startRawgate(rlab, { logLevel: 'warn', ...(NODE_ARGS.length > 0 ? { nodeArgs: NODE_ARGS } : {}) });
     // The native client (what npm installs as iptables / iptables-restore), named by symlinks; --node-cli: the Node CLI.
     const binDir = path.join(rlab.workDir, 'bin');
     mkdirSync(binDir, { recursive: true });

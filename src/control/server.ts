@@ -13,7 +13,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { ControlError } from './errors.js';
-import { decodeRequest, encode, MAX_LINE_BYTES } from './protocol.js';
+import { RequestDecoder } from './decode-worker.js';
+import { encode, MAX_LINE_BYTES } from './protocol.js';
 import type { ControlRequest, ControlResponse } from './protocol.js';
 
 export type ProbeResult = 'absent' | 'stale' | 'live' | 'not-a-socket';
@@ -81,10 +82,11 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const { path: socketPath, logger } = opts;
   await claimSocketPath(socketPath, logger);
   const clients = new Set<net.Socket>();
+  const decoder = new RequestDecoder();
   const server = net.createServer((sock) => {
     clients.add(sock);
     sock.on('close', () => clients.delete(sock));
-    serveConnection(sock, opts.handle, logger);
+    serveConnection(sock, opts.handle, decoder, logger);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
@@ -116,6 +118,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       if (closed) return Promise.resolve();
       closed = true;
       for (const c of clients) c.destroy();
+      void decoder.close();
       return new Promise<void>((resolve) => server.close(() => {
         removeSocketSync();
         resolve();
@@ -124,8 +127,8 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   };
 }
 
-/** Lines in, one response line per request, in order. */
-function serveConnection(sock: net.Socket, handle: ControlServerOptions['handle'], logger?: Logger): void {
+/** Lines in, one response line per request, in order (big lines are decoded off the event loop). */
+function serveConnection(sock: net.Socket, handle: ControlServerOptions['handle'], decoder: RequestDecoder, logger?: Logger): void {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let chain: Promise<void> = Promise.resolve();
@@ -136,13 +139,15 @@ function serveConnection(sock: net.Socket, handle: ControlServerOptions['handle'
     let start = 0;
     for (let nl = d.indexOf(10); nl >= 0; nl = d.indexOf(10, start)) {
       pending.push(d.subarray(start, nl));
-      const line = Buffer.concat(pending).toString('utf8');
+      const chunks = pending;
+      const bytes = pendingBytes + (nl - start);
       pending = [];
       pendingBytes = 0;
       start = nl + 1;
-      if (line.trim() === '') continue;
-      const req = decodeRequest(line);
+      if (bytes === 0 || (bytes < 64 && Buffer.concat(chunks).toString('utf8').trim() === '')) continue;
+      const decoded = decoder.decode(chunks, bytes);
       chain = chain.then(async () => {
+        const req = await decoded;
         respond(typeof req === 'string' ? { stdout: '', stderr: `rawgate: bad control request: ${req}\n`, status: 2 } : await handle(req));
       });
     }
