@@ -11,11 +11,9 @@
  * - From TypeScript sources (tests under vitest) there is no worker file:
  *   decoding happens inline, with the same result.
  */
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
+import { RequestWorker, serveRequests } from '../threads/request-worker.js';
 import { decodeRequest, type ControlRequest } from './protocol.js';
-
-interface Job { id: number; chunks: Uint8Array[] }
-interface Done { id: number; req: ControlRequest | string }
 
 /** Requests at least this big are decoded on the worker. */
 export const OFFLOAD_BYTES = 1 << 20;
@@ -25,55 +23,21 @@ function decodeChunks(chunks: Uint8Array[]): ControlRequest | string {
 }
 
 export class RequestDecoder {
-  private worker: Worker | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, (r: ControlRequest | string) => void>();
-  private readonly url = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : null;
+  private readonly worker = import.meta.url.endsWith('.js')
+    ? new RequestWorker<Uint8Array[], ControlRequest | string>(new URL(import.meta.url), 'request decoder')
+    : null;
 
   decode(chunks: Uint8Array[], bytes: number): Promise<ControlRequest | string> {
-    if (bytes < OFFLOAD_BYTES || this.url === null) return Promise.resolve(decodeChunks(chunks));
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      this.pending.set(id, resolve);
-      // Own copies of the chunks (they may share a socket buffer), transferred to the worker.
-      const own = chunks.map((c) => new Uint8Array(c));
-      const job: Job = { id, chunks: own };
-      this.start().postMessage(job, own.map((c) => c.buffer as ArrayBuffer));
-    });
+    if (bytes < OFFLOAD_BYTES || this.worker === null) return Promise.resolve(decodeChunks(chunks));
+    // Own copies of the chunks (they may share a socket buffer), transferred to the worker.
+    const own = chunks.map((c) => new Uint8Array(c));
+    return this.worker.request(own, own.map((c) => c.buffer as ArrayBuffer)).catch((e: Error) => e.message);
   }
 
-  private start(): Worker {
-    if (this.worker !== null) return this.worker;
-    const w = new Worker(this.url!);
-    w.unref();
-    w.on('message', (m: Done) => {
-      const resolve = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      resolve?.(m.req);
-    });
-    const fail = (e: Error): void => {
-      if (this.worker === w) this.worker = null;
-      for (const resolve of this.pending.values()) resolve(`request decoder failed: ${e.message}`);
-      this.pending.clear();
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
-    this.worker = w;
-    return w;
-  }
-
-  async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
-    if (w !== null) await w.terminate();
+  close(): Promise<void> {
+    return this.worker?.close() ?? Promise.resolve();
   }
 }
 
 // Worker side: the same module, run as the worker's entry.
-if (!isMainThread && parentPort !== null) {
-  const port = parentPort;
-  port.on('message', (job: Job) => {
-    const done: Done = { id: job.id, req: decodeChunks(job.chunks) };
-    port.postMessage(done);
-  });
-}
+if (!isMainThread) serveRequests<Uint8Array[], ControlRequest | string>(decodeChunks);
