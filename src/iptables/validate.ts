@@ -13,6 +13,7 @@ import { IptablesError, kernelReject, paramProblem } from './errors.js';
 import { findMatch, findTarget } from './ext/index.js';
 import { isNativeL4 } from './cli/nft-quirks.js';
 import { drain, type Steps } from '../rules/steps.js';
+import { jumpProblem } from '../rules/jumps.js';
 
 /** Build-time checks of one rule (nft_rule_new): exit 2 failures. */
 export function checkRuleBuild(rule: Rule, table: Table): void {
@@ -48,23 +49,6 @@ export function reachableHooks(table: Table): Map<string, Set<HookName>> {
     }
   }
   return out;
-}
-
-/** A jump cycle reachable from a base chain (the kernel refuses with EMLINK). */
-function hasReachableLoop(table: Table): boolean {
-  const state = new Map<string, 1 | 2>();
-  const visit = (c: string): boolean => {
-    const s = state.get(c);
-    if (s === 1) return true;
-    if (s === 2) return false;
-    state.set(c, 1);
-    for (const r of table.chains.get(c)?.rules ?? []) {
-      if ((r.target.kind === 'jump' || r.target.kind === 'goto') && visit(r.target.chain)) return true;
-    }
-    state.set(c, 2);
-    return false;
-  };
-  return BUILTIN_CHAINS[table.name].some((h) => visit(h));
 }
 
 /** Kernel checks of one rule placed in `chain` (its reachable hooks given). */
@@ -132,7 +116,7 @@ export function* kernelProblemSteps(table: Table): Steps<KernelProblem> {
     }
     passedChains.set(c, key);
   }
-  if (hasReachableLoop(table)) return { error: kernelReject('Too many links', 'KERNEL_EMLINK'), chain: '' };
+  if (jumpProblem(table) !== null) return { error: kernelReject('Too many links', 'KERNEL_EMLINK'), chain: '' };
   return undefined;
 }
 

@@ -13,8 +13,9 @@
  *   (RETURN or fall-through in the built-in chain, or in a chain reached from
  *   it by goto) the built-in chain's policy applies and its counters are
  *   bumped. A jump pushes (chain, next rule); a goto pushes nothing.
- * - The jump stack holds MAX_DEPTH frames (the kernel's limit is 64 here too);
- *   deeper nesting drops the packet, as the kernel does on stack overflow.
+ * - A table whose jumps nest as deep as nf_tables refuses (jumps.ts) is not
+ *   loaded at all; the jump stack's MAX_DEPTH frames are therefore never
+ *   exhausted by a loadable ruleset (deeper nesting would drop the packet).
  *   A jump/goto to a chain missing from the table drops too (iptables never
  *   loads one; the JIT does the same).
  * - lastDropWasPolicy is reset at every evaluate() and set only by a DROP policy.
@@ -27,6 +28,7 @@ import type { Chain, Hook, Rule, Ruleset } from './model.js';
 import { HOOK_NAMES } from './model.js';
 import { bindMatch, bindTarget, createBindEnv, matchGeneric, type MatchFn, type TargetFn } from './bind.js';
 import { Verdict } from './verdict.js';
+import { assertJumpsLoadable } from './jumps.js';
 
 export const MAX_DEPTH = 64;
 
@@ -75,6 +77,7 @@ class Interpreter implements CompiledRuleset {
     this.tables = TABLE_NAMES.map((name) => {
       const table = ruleset.tables.get(name);
       if (table === undefined) return null;
+      assertJumpsLoadable(table);
       const order = [...table.chains.values()];
       const index = new Map(order.map((c, i) => [c.name, i] as const));
       const chains = order.map((chain): BoundChain => ({

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TableId } from '../../src/rules/evaluator.js';
-import { interpret, MAX_DEPTH } from '../../src/rules/interpreter.js';
+import { interpret } from '../../src/rules/interpreter.js';
+import { BindError } from '../../src/rules/bind.js';
+import { NFT_JUMP_STACK_SIZE } from '../../src/rules/jumps.js';
 import { Hook } from '../../src/rules/model.js';
 import type { Target } from '../../src/rules/targets.js';
 import { Verdict } from '../../src/rules/verdict.js';
@@ -138,20 +140,19 @@ describe('interpreter traversal', () => {
     expect(interpret(nat, fakeHost({ natVerdict: Verdict.DROP })).evaluate(TableId.nat, Hook.PREROUTING, buildPacket())).toBe(Verdict.DROP);
   });
 
-  it('jump stack is bounded (64 frames): deeper nesting drops', () => {
+  it('loads nesting up to nf_tables\' limit (15 chains below a base chain) and refuses deeper nesting and loops at load', () => {
     const build = (depth: number) => {
       const { rs, fwd } = filterWith('ACCEPT');
       fwd.rules.push(rule({ target: jump('C1') }));
-      for (let i = 1; i <= depth; i++) chain(rs, 'filter', `C${i}`).rules.push(rule({ target: i < depth ? jump(`C${i + 1}`) : MARK(1) }));
-      return interpret(rs, fakeHost());
+      for (let i = 1; i <= depth; i++) chain(rs, 'filter', `C${i}`).rules.push(rule({ target: i < depth ? jump(`C${i + 1}`) : DROP }));
+      return rs;
     };
-    expect(build(MAX_DEPTH).evaluate(TableId.filter, Hook.FORWARD, buildPacket())).toBe(Verdict.ACCEPT);
-    expect(build(MAX_DEPTH + 1).evaluate(TableId.filter, Hook.FORWARD, buildPacket())).toBe(Verdict.DROP);
-    // A loop (refused by iptables at load) terminates too.
+    expect(interpret(build(NFT_JUMP_STACK_SIZE - 1), fakeHost()).evaluate(TableId.filter, Hook.FORWARD, buildPacket())).toBe(Verdict.DROP);
+    expect(() => interpret(build(NFT_JUMP_STACK_SIZE), fakeHost())).toThrow(BindError);
     const { rs, fwd } = filterWith('ACCEPT');
     fwd.rules.push(rule({ target: jump('L') }));
     chain(rs, 'filter', 'L').rules.push(rule({ target: jump('L') }));
-    expect(interpret(rs, fakeHost()).evaluate(TableId.filter, Hook.FORWARD, buildPacket())).toBe(Verdict.DROP);
+    expect(() => interpret(rs, fakeHost())).toThrow(/jump loop/);
   });
 
   it('stateful matches run only when earlier tests pass (limit consults the clock in order)', () => {

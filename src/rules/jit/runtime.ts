@@ -24,6 +24,7 @@ import type { RuleHost } from '../host.js';
 import type { Match } from '../matches.js';
 import { HOOK_NAMES, type Chain, type Hook, type Rule, type Ruleset, type Table } from '../model.js';
 import type { Steps } from '../steps.js';
+import { assertJumpsLoadable } from '../jumps.js';
 import type { Target } from '../targets.js';
 import { Verdict } from '../verdict.js';
 import { compileChain, DEFAULT_CODEGEN, segmentInfo, type CodegenOptions, type CompiledChain, type SegmentInfo } from './chain.js';
@@ -164,6 +165,7 @@ export class JitRuntime<Env> implements CompiledRuleset {
         });
         continue;
       }
+      assertJumpsLoadable(table);
       const tc = this.tables[tid] ?? new TableCode(name, this, {
         bindMatch: (b) => this.binder.bindMatch(b.match, b.rule, this.bindEnv),
         bindTarget: (b) => this.binder.bindTarget(b.target, b.rule, this.bindEnv, name, b.chain),
