@@ -19,6 +19,18 @@ export const NFT_JUMP_STACK_SIZE = 16;
 
 /** 'loop' or 'depth' when the kernel would refuse the table, else null. Heights are memoised: one visit per chain. */
 export function jumpProblem(table: Table): 'loop' | 'depth' | null {
+  return jumpGraphProblem(BUILTIN_CHAINS[table.name], (c, visit) => {
+    for (const r of table.chains.get(c)?.rules ?? []) {
+      if ((r.target.kind === 'jump' || r.target.kind === 'goto') && !visit(r.target.chain)) return;
+    }
+  });
+}
+
+/**
+ * The same test over any jump graph: `edges(c, visit)` calls visit for each chain
+ * `c` jumps or goes to, and stops when visit returns false (a loop was found).
+ */
+export function jumpGraphProblem(bases: readonly string[], edges: (chain: string, visit: (to: string) => boolean) => void): 'loop' | 'depth' | null {
   const ON_PATH = -1;
   const height = new Map<string, number>();
   const visit = (c: string): number => {
@@ -26,17 +38,17 @@ export function jumpProblem(table: Table): 'loop' | 'depth' | null {
     if (h !== undefined) return h === ON_PATH ? Infinity : h;
     height.set(c, ON_PATH);
     let max = 0;
-    for (const r of table.chains.get(c)?.rules ?? []) {
-      if (r.target.kind !== 'jump' && r.target.kind !== 'goto') continue;
-      const below = visit(r.target.chain);
-      if (below === Infinity) return Infinity;
+    edges(c, (to) => {
+      const below = visit(to);
       if (below + 1 > max) max = below + 1;
-    }
+      return below !== Infinity;
+    });
+    if (max === Infinity) return Infinity;
     height.set(c, max);
     return max;
   };
   let deepest = 0;
-  for (const b of BUILTIN_CHAINS[table.name]) {
+  for (const b of bases) {
     const h = visit(b);
     if (h === Infinity) return 'loop';
     if (h > deepest) deepest = h;

@@ -88,3 +88,31 @@ describe('jump depth (nf_tables NFT_JUMP_STACK_SIZE)', () => {
     }), { seed: 0xdee9, numRuns: 150 });
   });
 });
+
+describe('iptables-restore names the lines nf_tables blames for EMLINK (recorded from iptables 1.8.9 in a namespace)', () => {
+  const chains = (n: number): string[] => Array.from({ length: n }, (_, i) => `:c${i + 1} - [0:0]`);
+  const links = (n: number): string[] => Array.from({ length: n - 1 }, (_, i) => `-A c${i + 1} -j c${i + 2}`);
+  const PREFIX = 'iptables-restore v1.8.9 (nf_tables): \n';
+  const cases: Array<[string, string[], string]> = [
+    ['the jump that makes the nesting too deep, last in the block',
+      ['*filter', ...chains(20), ...links(20), '-A INPUT -j c4', 'COMMIT'],
+      'line 41: RULE_APPEND failed (Too many links): rule in chain INPUT\n'],
+    ['the first rule after which the nesting is too deep, and every rule line after it',
+      ['*filter', ...chains(20), '-A INPUT -j c4', ...links(20), '-A OUTPUT -j ACCEPT', 'COMMIT'],
+      'line 40: RULE_APPEND failed (Too many links): rule in chain c18\nline 41: RULE_APPEND failed (Too many links): rule in chain c19\nline 42: RULE_APPEND failed (Too many links): rule in chain OUTPUT\n'],
+    ['a loop closed by the base chain\'s jump',
+      ['*filter', ':a - [0:0]', ':b - [0:0]', '-A a -j b', '-A b -j a', '-A INPUT -j a', 'COMMIT'],
+      'line 6: RULE_APPEND failed (Too many links): rule in chain INPUT\n'],
+    ['a loop closed inside reachable chains',
+      ['*filter', ':a - [0:0]', ':b - [0:0]', '-A INPUT -j a', '-A a -j b', '-A b -j a', '-A OUTPUT -j ACCEPT', 'COMMIT'],
+      'line 6: RULE_APPEND failed (Too many links): rule in chain b\nline 7: RULE_APPEND failed (Too many links): rule in chain OUTPUT\n'],
+  ];
+  for (const [name, lines, want] of cases) {
+    it(name, () => {
+      const r = runIptablesRestore([], `${lines.join('\n')}\n`, emptyRuleset());
+      expect(r.stderr).toBe(PREFIX + want);
+      expect(r.status).toBe(4);
+      expect(r.ruleset.tables.size).toBe(0);
+    });
+  }
+});

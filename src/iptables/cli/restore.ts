@@ -12,7 +12,7 @@
  *  - blocks committed before an error stay applied (iptables does this), unless
  *    `atomic` is set: then any error leaves the ruleset untouched.
  */
-import type { Ruleset, TableName } from '../../rules/model.js';
+import type { Ruleset, Table, TableName } from '../../rules/model.js';
 import * as ops from '../../rules/ops.js';
 import { IptablesError, paramProblem } from '../errors.js';
 import { kernelFailure, kernelProblemSteps } from '../validate.js';
@@ -20,7 +20,9 @@ import { drain, type Steps } from '../../rules/steps.js';
 import { Getopt, NON_OPTION } from './getopt.js';
 import { checkNewChainName } from '../chain-name.js';
 import { parseCommandLine } from './parse.js';
-import { asIptablesError, renderError } from './render.js';
+import { asIptablesError, programPrefix, renderError } from './render.js';
+import { Cmd } from './commands.js';
+import { blockRule, jumpFailureLines, type BlockRule } from './jump-lines.js';
 import { CommandFailure, execute, isTableName, type RunResult } from './run.js';
 import { BUILTIN_CHAINS } from '../../rules/model.js';
 import { scanU64 } from '../parse-num.js';
@@ -174,6 +176,10 @@ export function* restoreSteps(argv: readonly string[], input: string, rs: Rulese
   let skipping = false;
   let work: Ruleset = rs;
   let pendingJump: { error: IptablesError } | undefined;
+  // The block's rule lines in order, and its table as the block started: to name the lines a
+  // jump loop or too deep a nesting fails on, as nf_tables reports them (jump-lines.ts).
+  let blockRules: BlockRule[] = [];
+  let blockStart: Table | undefined;
   // One transaction per block: its lines edit what the block created in place (linear time).
   let tx = new ops.Transaction();
 
@@ -188,6 +194,10 @@ export function* restoreSteps(argv: readonly string[], input: string, rs: Rulese
         if (!skipping) {
           const t = work.tables.get(table!);
           const problem = t ? yield* kernelProblemSteps(t) : undefined;
+          if (problem && problem.error.code === 'KERNEL_EMLINK') {
+            const failed = jumpFailureLines(blockStart, table!, blockRules);
+            if (failed.length > 0) throw new RestoreExit(`${programPrefix(PROG)}\n${failed.map((r) => `line ${r.n}: RULE_APPEND failed (Too many links): rule in chain ${r.chain}\n`).join('')}`, 4);
+          }
           if (problem) throw lineFailed(n, kernelFailure(problem.error, 'RULE_APPEND', problem.chain));
           if (!testing) committed = work;
         }
@@ -211,6 +221,8 @@ export function* restoreSteps(argv: readonly string[], input: string, rs: Rulese
           tables.delete(name);
           work = { tables };
         }
+        blockRules = [];
+        blockStart = work.tables.get(name);
         continue;
       }
       if (skipping) continue;
@@ -242,6 +254,7 @@ export function* restoreSteps(argv: readonly string[], input: string, rs: Rulese
         const r = ops.inTransaction(tx, () => execute(p, before, { deferKernelChecks: true, echoRules: verbose }));
         stdout += r.stdout;
         work = r.ruleset;
+        if ((p.command & (Cmd.APPEND | Cmd.INSERT | Cmd.REPLACE)) !== 0) blockRules.push(blockRule(n, p));
       } catch (e) {
         if (e instanceof CommandFailure) { stdout += e.stdout; throw lineFailed(n, e.error); }
         const err = asIptablesError(e);
