@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "rawgate_io",
-      "sources": ["rawgate_io.c", "rg_dev.c", "rg_rxtx.c"],
+      "sources": ["rawgate_io.c", "rg_dev.c", "rg_rxtx.c", "rg_notify.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"]
     },
     {

@@ -451,6 +451,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"send", NULL, Send, NULL, NULL, NULL, napi_enumerable, st},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, st},
       {"refreshStats", NULL, RefreshStats, NULL, NULL, NULL, napi_enumerable, st},
+      {"notify", NULL, rg_notify, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   napi_add_env_cleanup_hook(env, cleanup, st);

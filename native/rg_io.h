@@ -135,4 +135,7 @@ void rg_refresh_stats(rg_port *p);
 int rg_rx_batch(rg_port *p, int *fatal_errno);
 int rg_tx_batch(rg_port *p, uint32_t count);
 
+/* rg_notify.c: sd_notify(3) datagram to $NOTIFY_SOCKET. */
+napi_value rg_notify(napi_env env, napi_callback_info info);
+
 #endif

@@ -17,6 +17,7 @@ import { ControlHandler } from '../control/handler.js';
 import type { IptablesCommands } from '../control/handler.js';
 import { iptablesCommands, iptablesRestoreAtomic } from '../control/iptables-binding.js';
 import { claimSocketPath, startControlServer } from '../control/server.js';
+import { notifySystemd } from './systemd.js';
 import type { ControlServer } from '../control/server.js';
 import type { Ruleset } from '../rules/model.js';
 import { createRootLogger } from '../telemetry/logger.js';
@@ -103,11 +104,13 @@ export async function runDaemon(configFile: string, opts: RunOptions): Promise<n
   process.on('exit', onExit);
   log.info({ version, config: config.source, socket: config.control.socket, interfaces: config.interfaces.length }, 'rawgate ready');
   opts.onReady?.({ socket: config.control.socket, metrics: metrics ? { host: metrics.host, port: metrics.port } : null });
+  notifySystemd('READY=1', process.env, log);
 
   const stop = opts.stopSignal ?? signalOnce();
   const why = await Promise.race([stop.then((s) => ({ signal: s })), fatal.then((err) => ({ err }))]);
   if ('err' in why) log.fatal({ err: why.err }, 'dataplane failed; shutting down');
   else log.info({ signal: why.signal }, 'shutting down');
+  notifySystemd('STOPPING=1', process.env, log);
   await unwind();
   process.off('exit', onExit);
   log.info('stopped');

@@ -55,6 +55,8 @@ export interface NativeIO {
   close(id: number): void;
   /** Fold the kernel's socket-queue drop count into the counters (AF_PACKET). */
   refreshStats(id: number): void;
+  /** sd_notify(3): one datagram to a NOTIFY_SOCKET path or @abstract name; returns bytes sent, throws with the errno name. */
+  notify(socketPath: string, message: string): number;
 }
 
 export const COUNTER_NAMES = [
