@@ -81,6 +81,10 @@ export interface ControlConfig {
 
 export interface LoggingConfig {
   level: LogLevel;
+  /** LOG/NFLOG/ULOG lines per second, all rules together (a token bucket); past it lines are counted, not written. */
+  logRate: number;
+  /** Lines the bucket holds (a burst written at once). */
+  logBurst: number;
 }
 
 export interface IoConfig {
@@ -114,6 +118,6 @@ export const DEFAULTS = {
   icmp: { ratelimitMs: 1000, ratemask: 6168, msgsPerSec: 1000, msgsBurst: 50 },
   metrics: { enabled: true, listen: '127.0.0.1:9108' },
   control: { socket: '/run/rawgate/rawgate.sock' },
-  logging: { level: 'info' as LogLevel },
+  logging: { level: 'info' as LogLevel, logRate: 1000, logBurst: 200 },
   io: { slots: 4096, slotSize: 2048, batch: 64 },
 } as const;

@@ -53,12 +53,21 @@ export function validateConfig(data: unknown, opts: ValidateOptions = {}): Rawga
     icmp: readIcmp(iss, root),
     metrics: readMetrics(iss, root),
     control: readControl(iss, root),
-    logging: { level: readEnum(iss, readOptionalObject(iss, root.logging, 'logging', ['level']), 'level', 'logging', LEVELS, DEFAULTS.logging.level)! },
+    logging: readLogging(iss, root),
     io,
     source: file,
   };
   if (iss.list.length > 0) throw new ConfigError(iss.list, file);
   return config;
+}
+
+function readLogging(iss: Issues, root: Obj): RawgateConfig['logging'] {
+  const o = readOptionalObject(iss, root.logging, 'logging', ['level', 'logRate', 'logBurst']);
+  return {
+    level: readEnum(iss, o, 'level', 'logging', LEVELS, DEFAULTS.logging.level)!,
+    logRate: readInt(iss, o, 'logRate', 'logging', DEFAULTS.logging.logRate, 1, 1_000_000),
+    logBurst: readInt(iss, o, 'logBurst', 'logging', DEFAULTS.logging.logBurst, 1, 1_000_000),
+  };
 }
 
 function readInterfaces(iss: Issues, root: Obj, slotSize: number): InterfaceConfig[] {

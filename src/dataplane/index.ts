@@ -166,7 +166,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
 
     const clock = () => performance.now();
     const names = ifList.map((i) => i.name);
-    const ruleHost = new DataplaneRuleHost(names, logSink(deps.logger.child({ component: 'netfilter' })), clock);
+    const ruleHost = new DataplaneRuleHost(names, logSink(deps.logger.child({ component: 'netfilter' })), clock, { perSecond: config.logging.logRate, burst: config.logging.logBurst });
     let pipeline: Pipeline | null = null;
     const neigh = new Neighbours(config.arp, {
       solicit: (ifIndex, addr) => pipeline!.solicit(ifIndex, addr),

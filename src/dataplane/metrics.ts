@@ -51,4 +51,8 @@ export function registerDataplaneMetrics(t: Telemetry, s: Sources): void {
     emit({ kind: 'nat' }, s.ruleHost.natUnsupported);
     emit({ kind: 'conntrack' }, s.ruleHost.ctUnsupported);
   });
+  t.addCounter('rawgate_log_lines_total', 'LOG/NFLOG/ULOG lines written, and suppressed by the global LOG bound (logging.logRate/logBurst)', ['result'], (emit) => {
+    emit({ result: 'emitted' }, s.ruleHost.logEmitted);
+    emit({ result: 'suppressed' }, s.ruleHost.logSuppressed);
+  });
 }

@@ -37,18 +37,46 @@ const NO_CT: CtView = {
   status: () => 0, expires: () => 0, helper: () => '', mark: () => 0,
 };
 
+/**
+ * The global LOG bound: a token bucket over every LOG/NFLOG/ULOG line, so a LOG
+ * rule under flood cannot spend the dataplane's time formatting lines (the
+ * kernel has no such bound; rawgate's lines go through a JSON logger). Lines
+ * past it are counted (`rawgate_log_lines_total{result="suppressed"}`), not written.
+ */
+export interface LogRate { perSecond: number; burst: number }
+
 export class DataplaneRuleHost implements RuleHost {
   pipeline: Pipeline | null = null;
   /** Targets that need connection tracking, seen before it exists. */
   natUnsupported = 0;
   ctUnsupported = 0;
+  /** LOG lines written and suppressed by the global bound. */
+  logEmitted = 0;
+  logSuppressed = 0;
   readonly ctInfo: CtView = NO_CT;
+  private tokens: number;
+  private tokensAt = -1;
 
   constructor(
     private readonly names: readonly string[],
     private readonly sink: LogSink,
     private readonly clock: () => number,
-  ) {}
+    private readonly logRate: LogRate = { perSecond: 1000, burst: 200 },
+  ) {
+    this.tokens = logRate.burst;
+  }
+
+  /** Takes a token from the LOG bucket; false when it is empty. */
+  private logAllowed(): boolean {
+    const now = this.clock();
+    if (this.tokensAt >= 0) {
+      this.tokens = Math.min(this.logRate.burst, this.tokens + ((now - this.tokensAt) * this.logRate.perSecond) / 1000);
+    }
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 
   nowMs(): number {
     return this.clock();
@@ -59,6 +87,11 @@ export class DataplaneRuleHost implements RuleHost {
   }
 
   log(ctx: PacketContext, t: LogTarget, table: string, chain: string): void {
+    if (!this.logAllowed()) {
+      this.logSuppressed++;
+      return;
+    }
+    this.logEmitted++;
     const inName = this.ifName(ctx.inIf);
     const outName = this.ifName(ctx.outIf);
     if (t.kind === 'LOG') {

@@ -43,7 +43,7 @@ describe('validateConfig', () => {
     expect(c.arp).toEqual(DEFAULTS.arp);
     expect(c.icmp).toEqual(DEFAULTS.icmp);
     expect(c.io).toEqual(DEFAULTS.io);
-    expect(c.logging.level).toBe('info');
+    expect(c.logging).toEqual({ level: 'info', logRate: 1000, logBurst: 200 });
     expect(c.routes).toEqual([]);
     expect(c.rules).toBeNull();
   });
@@ -106,6 +106,8 @@ describe('validateConfig', () => {
     ['control relative', (c: any) => (c.control = { socket: 'rawgate.sock' }), 'control.socket', /absolute path/],
     ['control too long', (c: any) => (c.control = { socket: '/' + 'x'.repeat(120) }), 'control.socket', /longer than a Unix socket path/],
     ['logging level', (c: any) => (c.logging = { level: 'verbose' }), 'logging.level', /not one of: trace, debug/],
+    ['logging logRate', (c: any) => (c.logging = { logRate: 0 }), 'logging.logRate', /out of range/],
+    ['logging logBurst', (c: any) => (c.logging = { logBurst: 1.5 }), 'logging.logBurst', /expected an integer/],
     ['io batch > slots', (c: any) => (c.io = { slots: 16, batch: 64 }), 'io.batch', /larger than io.slots/],
     ['io slotSize', (c: any) => (c.io = { slotSize: 100 }), 'io.slotSize', /out of range/],
     ['section not a mapping', (c: any) => (c.arp = [1]), 'arp', /expected a mapping/],
