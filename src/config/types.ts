@@ -73,6 +73,8 @@ export interface MetricsConfig {
   listen: string;
   host: string;
   port: number;
+  /** Rules that get their own Prometheus series (in table, chain, rule order); 0 = none. */
+  ruleSeries: number;
 }
 
 export interface ControlConfig {
@@ -116,7 +118,7 @@ export const DEFAULTS = {
   arp: { maxEntries: 1024, reachableMs: 30_000, staleMs: 60_000, queueLen: 101, retries: 3, retransMs: 1000 },
   // The kernel's icmp_ratelimit, icmp_ratemask, icmp_msgs_per_sec, icmp_msgs_burst.
   icmp: { ratelimitMs: 1000, ratemask: 6168, msgsPerSec: 1000, msgsBurst: 50 },
-  metrics: { enabled: true, listen: '127.0.0.1:9108' },
+  metrics: { enabled: true, listen: '127.0.0.1:9108', ruleSeries: 2000 },
   control: { socket: '/run/rawgate/rawgate.sock' },
   logging: { level: 'info' as LogLevel, logRate: 1000, logBurst: 200 },
   io: { slots: 4096, slotSize: 2048, batch: 64 },

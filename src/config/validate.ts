@@ -252,8 +252,9 @@ function readIcmp(iss: Issues, root: Obj): IcmpConfig {
 
 function readMetrics(iss: Issues, root: Obj): MetricsConfig {
   const d = DEFAULTS.metrics;
-  const o = readOptionalObject(iss, root.metrics, 'metrics', ['enabled', 'listen']);
+  const o = readOptionalObject(iss, root.metrics, 'metrics', ['enabled', 'listen', 'ruleSeries']);
   const enabled = readBool(iss, o, 'enabled', 'metrics', d.enabled);
+  const ruleSeries = readInt(iss, o, 'ruleSeries', 'metrics', d.ruleSeries, 0, 1_000_000);
   const listen = readString(iss, o, 'listen', 'metrics', d.listen)!;
   const m = /^(.+):([0-9]{1,5})$/.exec(listen);
   const host = m ? m[1].replace(/^\[(.*)\]$/, '$1') : '';
@@ -261,9 +262,9 @@ function readMetrics(iss: Issues, root: Obj): MetricsConfig {
   const hostOk = host === 'localhost' || parseIpv4(host) !== null || (m !== null && m[1].startsWith('['));
   if (!m || !hostOk || port > 65535) {
     iss.add('metrics.listen', `${show(listen)} is not host:port (e.g. 127.0.0.1:9108)`);
-    return { enabled, listen: d.listen, host: '127.0.0.1', port: 9108 };
+    return { enabled, listen: d.listen, host: '127.0.0.1', port: 9108, ruleSeries };
   }
-  return { enabled, listen, host, port };
+  return { enabled, listen, host, port, ruleSeries };
 }
 
 function readControl(iss: Issues, root: Obj) {

@@ -36,6 +36,7 @@ import { Pipeline } from './pipeline.js';
 import { DataplaneRuleHost } from './rule-host.js';
 import type { LogSink } from './rule-host.js';
 import { registerDataplaneMetrics } from './metrics.js';
+import { registerRuleMetrics } from '../telemetry/rule-metrics.js';
 import { rulesetCommitted } from '../telemetry/ruleset.js';
 
 /** How often the ARP cache ages and retransmits (ms). */
@@ -222,6 +223,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     timer.unref();
 
     registerDataplaneMetrics(deps.telemetry, { pipeline: p, ports: views, neigh, routes, ruleHost, slab });
+    registerRuleMetrics(deps.telemetry, () => p.ruleset.ruleset, config.metrics.ruleSeries);
     log.info({ interfaces: names, hostPort: hostIf >= 0 ? config.hostPort.name : null, slots: config.io.slots }, 'dataplane started');
 
     let stopped = false;

@@ -38,7 +38,7 @@ describe('validateConfig', () => {
       mtu: 1500, mac: null, promisc: true, persistent: false, netns: null,
     });
     expect(c.hostPort).toEqual({ enabled: true, name: 'rg-host', mtu: 1500 });
-    expect(c.metrics).toEqual({ enabled: true, listen: '127.0.0.1:9108', host: '127.0.0.1', port: 9108 });
+    expect(c.metrics).toEqual({ enabled: true, listen: '127.0.0.1:9108', host: '127.0.0.1', port: 9108, ruleSeries: 2000 });
     expect(c.control.socket).toBe('/run/rawgate/rawgate.sock');
     expect(c.arp).toEqual(DEFAULTS.arp);
     expect(c.icmp).toEqual(DEFAULTS.icmp);

@@ -13,6 +13,9 @@ import { Neighbours } from '../../src/net/index.js';
 import { DropReason } from '../../src/packet/drop-reason.js';
 import { InterfaceCounters } from '../../src/telemetry/counters.js';
 import { Telemetry } from '../../src/telemetry/metrics.js';
+import { registerRuleMetrics } from '../../src/telemetry/rule-metrics.js';
+import { runIptablesRestore } from '../../src/iptables/index.js';
+import { emptyRuleset } from '../../src/rules/ops.js';
 import { resetRulesetStatus, rulesetCommitted } from '../../src/telemetry/ruleset.js';
 
 type Sources = Parameters<typeof registerDataplaneMetrics>[1];
@@ -32,10 +35,13 @@ export function daemonTelemetry(opts: { processMetrics?: boolean } = {}): Teleme
     ports: names.map((name) => ({ port: { name, counterArray: new Float64Array(COUNTER_NAMES.length), counters: () => ({}) } })),
     neigh,
     routes: { size: 3 },
-    ruleHost: { natUnsupported: 0, ctUnsupported: 0 },
+    ruleHost: { natUnsupported: 0, ctUnsupported: 0, logEmitted: 3, logSuppressed: 1 },
     slab: { freeCount: () => 4000 },
   } as unknown as Sources;
   registerDataplaneMetrics(t, sources);
+  // A small ruleset in force for the per-rule series (the cap of 2 leaves one rule without a series).
+  const rs = runIptablesRestore([], '*filter\n:INPUT DROP [3:180]\n-A INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j LOG\nCOMMIT\n', emptyRuleset()).ruleset;
+  registerRuleMetrics(t, () => rs, 2);
   resetRulesetStatus();
   rulesetCommitted('jit', performance.now() - 12);
   t.rulesetRules.set(4);
