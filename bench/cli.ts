@@ -31,7 +31,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
-import { createLab, isRoot, listNamespaces, repoRoot, startRawgate } from '../src/lab/index.js';
+import { createLab, isRoot, teardownLabs, repoRoot, startRawgate } from '../src/lab/index.js';
 import type { Lab, RawgateRun } from '../src/lab/index.js';
 
 const argv = process.argv.slice(2);
@@ -379,8 +379,7 @@ async function main(): Promise<void> {
     if (stop.code !== 0) log(`rawgate exited with ${stop.code ?? stop.signal}; log tail:\n${stop.logs.slice(-2000)}`);
   } finally {
     if (rg) await rg.stop(3000).catch(() => undefined);
-    for (const l of labs) l.teardown();
-    const left = listNamespaces().filter((n) => labs.some((l) => n.startsWith(`${l.prefix}-`)));
+    const left = teardownLabs(labs);
     if (left.length > 0) log(`WARNING: namespaces left behind: ${left.join(', ')}`);
     clearTimeout(deadline);
   }

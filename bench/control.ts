@@ -39,7 +39,7 @@ import { closeSync, existsSync, mkdirSync, openSync, symlinkSync, writeFileSync 
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
 import { controlRequest } from '../src/control/client.js';
-import { createLab, isRoot, listNamespaces, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
+import { createLab, isRoot, teardownLabs, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
 import type { Lab, RawgateRun } from '../src/lab/index.js';
 import { generateAcl, toIptablesRestore } from '../scripts/classbench/generate.js';
 
@@ -776,8 +776,7 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) c.kill('SIGKILL');
     if (rg) await rg.stop(3000).catch(() => undefined);
-    for (const l of labs) l.teardown();
-    const left = listNamespaces().filter((n) => labs.some((l) => n.startsWith(`${l.prefix}-`)));
+    const left = teardownLabs(labs);
     if (left.length > 0) log(`WARNING: namespaces left behind: ${left.join(', ')}`);
     clearTimeout(deadline);
   }

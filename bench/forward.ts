@@ -21,7 +21,7 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
-import { createLab, isRoot, listNamespaces, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
+import { createLab, isRoot, teardownLabs, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
 import type { Lab, RawgateRun } from '../src/lab/index.js';
 
 const argv = process.argv.slice(2);
@@ -528,8 +528,7 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) c.kill('SIGKILL');
     for (const s of sides) if (s.rg) await s.rg.stop(3000).catch(() => undefined);
-    for (const l of labs) l.teardown();
-    const left = listNamespaces().filter((n) => labs.some((l) => n.startsWith(`${l.prefix}-`)));
+    const left = teardownLabs(labs);
     if (left.length > 0) log(`WARNING: namespaces left behind: ${left.join(', ')}`);
     clearTimeout(deadline);
   }

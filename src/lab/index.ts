@@ -1,5 +1,5 @@
 /** The lab's public face (end-to-end tests, the demo, benchmarks). */
-export { createLab, teardownPrefix, listLabs, configureHost } from './topology.js';
+export { createLab, teardownLabs, teardownPrefix, listLabs, configureHost } from './topology.js';
 export type { Lab, LabKind, LabOptions } from './topology.js';
 export { labPlan, newPrefix, nsName, PREFIX_RE } from './plan.js';
 export type { LabLink, LabPlan, Role } from './plan.js';

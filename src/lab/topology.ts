@@ -160,6 +160,12 @@ export function configureHost(ns: string, dev: string, l: LabLink): void {
  * Only names `<prefix>-<role>` with an exact lab prefix are touched.
  * Returns the namespaces removed.
  */
+/** Tears down every lab (benchmarks, on success and failure); returns their namespaces still present (should be none). */
+export function teardownLabs(labs: readonly Lab[]): string[] {
+  for (const l of labs) l.teardown();
+  return listNamespaces().filter((n) => labs.some((l) => n.startsWith(`${l.prefix}-`)));
+}
+
 export function teardownPrefix(prefix: string): string[] {
   if (!PREFIX_RE.test(prefix)) throw new Error(`not a lab prefix: ${JSON.stringify(prefix)}`);
   const mine = listNamespaces().filter((n) => LAB_NS_RE.exec(n)?.[1] === prefix);
