@@ -31,7 +31,8 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
-import { createLab, isRoot, teardownLabs, repoRoot, startRawgate } from '../src/lab/index.js';
+import { createLab, isRoot, repoRoot, startRawgate } from '../src/lab/index.js';
+import { finishLabs, runBench } from './labs.js';
 import type { Lab, RawgateRun } from '../src/lab/index.js';
 
 const argv = process.argv.slice(2);
@@ -379,13 +380,9 @@ async function main(): Promise<void> {
     if (stop.code !== 0) log(`rawgate exited with ${stop.code ?? stop.signal}; log tail:\n${stop.logs.slice(-2000)}`);
   } finally {
     if (rg) await rg.stop(3000).catch(() => undefined);
-    const left = teardownLabs(labs);
-    if (left.length > 0) log(`WARNING: namespaces left behind: ${left.join(', ')}`);
+    finishLabs(labs, log);
     clearTimeout(deadline);
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -39,7 +39,8 @@ import { closeSync, existsSync, mkdirSync, openSync, symlinkSync, writeFileSync 
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
 import { controlRequest } from '../src/control/client.js';
-import { createLab, isRoot, teardownLabs, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
+import { isRoot, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
+import { finishLabs, runBench, twinLabs } from './labs.js';
 import type { Lab, RawgateRun } from '../src/lab/index.js';
 import { generateAcl, toIptablesRestore } from '../scripts/classbench/generate.js';
 
@@ -688,12 +689,7 @@ async function main(): Promise<void> {
   const labs: Lab[] = [];
   try {
     log('building the rawgate lab and the kernel twin');
-    const rlab = createLab({ kind: 'rawgate', withGuests: false });
-    labs.push(rlab);
-    const klab = createLab({ kind: 'kernel', withGuests: false });
-    labs.push(klab);
-    log(`labs: ${rlab.prefix} (rawgate), ${klab.prefix} (kernel)`);
-    for (const w of [...rlab.warnings, ...klab.warnings]) log(`lab warning: ${w}`);
+    const { rlab, klab } = twinLabs(labs, log);
     rg = await startRawgate(rlab, { logLevel: 'warn', ...(NODE_ARGS.length > 0 ? { nodeArgs: NODE_ARGS } : {}) });
     // The native client (what npm installs as iptables / iptables-restore), named by symlinks; --node-cli: the Node CLI.
     const binDir = path.join(rlab.workDir, 'bin');
@@ -776,13 +772,9 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) c.kill('SIGKILL');
     if (rg) await rg.stop(3000).catch(() => undefined);
-    const left = teardownLabs(labs);
-    if (left.length > 0) log(`WARNING: namespaces left behind: ${left.join(', ')}`);
+    finishLabs(labs, log);
     clearTimeout(deadline);
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exitCode = 1;
-});
+runBench(main);

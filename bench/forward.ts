@@ -21,7 +21,8 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
-import { createLab, isRoot, teardownLabs, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
+import { isRoot, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
+import { finishLabs, runBench, twinLabs } from './labs.js';
 import type { Lab, RawgateRun } from '../src/lab/index.js';
 
 const argv = process.argv.slice(2);
@@ -326,12 +327,7 @@ async function main(): Promise<void> {
   const labs: Lab[] = [];
   try {
     log('building the rawgate and kernel labs');
-    const rlab = createLab({ kind: 'rawgate', withGuests: false });
-    labs.push(rlab);
-    const klab = createLab({ kind: 'kernel', withGuests: false });
-    labs.push(klab);
-    log(`labs: ${rlab.prefix} (rawgate), ${klab.prefix} (kernel)`);
-    for (const w of [...rlab.warnings, ...klab.warnings]) log(`lab warning: ${w}`);
+    const { rlab, klab } = twinLabs(labs, log);
     const rg = await startRawgate(rlab, { logLevel: 'warn', nodeArgs: NODE_ARGS });
     const r: Side = { name: 'rawgate', lab: rlab, rg, cfg: '' };
     if (PIN && cpus().length > 1) {
@@ -528,13 +524,9 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) c.kill('SIGKILL');
     for (const s of sides) if (s.rg) await s.rg.stop(3000).catch(() => undefined);
-    const left = teardownLabs(labs);
-    if (left.length > 0) log(`WARNING: namespaces left behind: ${left.join(', ')}`);
+    finishLabs(labs, log);
     clearTimeout(deadline);
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exitCode = 1;
-});
+runBench(main);

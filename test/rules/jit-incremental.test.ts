@@ -19,7 +19,7 @@ import * as ops from '../../src/rules/ops.js';
 import { drain } from '../../src/rules/steps.js';
 import { generateAcl } from '../../scripts/classbench/generate.js';
 import { fakeHost } from './fake-host.js';
-import { fillContext, IFNAMES, packetArb, rulesetArb, type PacketSpec } from './jit-arb.js';
+import { counters, fillContext, IFNAMES, packetArb, rulesetArb, type PacketSpec } from './jit-arb.js';
 
 const SMALL: CodegenOptions = { treeMin: 2, wideRun: 1000, chunk: 3, tree: { leafSize: 1, maxDepth: 40, budgetFactor: 64, maxCutBits: 3, spaceFactor: 4 } };
 
@@ -58,14 +58,6 @@ const HOOKS: Array<[TableId, Hook]> = [
   [TableId.nat, Hook.POSTROUTING],
 ];
 
-function counters(rs: Ruleset): number[] {
-  const out: number[] = [];
-  for (const t of rs.tables.values()) for (const c of t.chains.values()) {
-    out.push(c.pkts, c.bytes);
-    for (const r of c.rules) out.push(r.pkts, r.bytes);
-  }
-  return out;
-}
 
 function agreeAfterEdits(rs0: Ruleset, edits: Edit[], packets: PacketSpec[], opts: CodegenOptions): void {
   const hJit = fakeHost({ ifNames: IFNAMES }), hRef = fakeHost({ ifNames: IFNAMES });

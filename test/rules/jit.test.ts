@@ -17,20 +17,12 @@ import { compileWith } from '../../src/rules/jit/compile.js';
 import { DEFAULT_CODEGEN, type CodegenOptions } from '../../src/rules/jit/chain.js';
 import type { Ruleset } from '../../src/rules/model.js';
 import { Hook } from '../../src/rules/model.js';
-import { fillContext, IFNAMES, packetArb, rulesetArb, type PacketSpec } from './jit-arb.js';
+import { counters, fillContext, IFNAMES, packetArb, rulesetArb, type PacketSpec } from './jit-arb.js';
 import { fakeHost } from './fake-host.js';
 
 /** Aggressive options: trees for every chain of 2+ rules, leaves of one candidate. */
 const TREE_EVERYWHERE: CodegenOptions = { treeMin: 2, wideRun: 1000, chunk: 3, tree: { leafSize: 1, maxDepth: 40, budgetFactor: 64, maxCutBits: 3, spaceFactor: 4 } };
 
-function counters(rs: Ruleset): number[] {
-  const out: number[] = [];
-  for (const t of rs.tables.values()) for (const c of t.chains.values()) {
-    out.push(c.pkts, c.bytes);
-    for (const r of c.rules) out.push(r.pkts, r.bytes);
-  }
-  return out;
-}
 
 const HOOKS: Array<[TableId, Hook]> = [
   [TableId.mangle, Hook.PREROUTING], [TableId.mangle, Hook.FORWARD], [TableId.filter, Hook.FORWARD],
