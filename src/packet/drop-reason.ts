@@ -45,6 +45,12 @@ export const DropReason = {
   DEFRAG_OVERSIZE: 32,
   NAT_EXHAUSTED: 33,
   LOOPBACK_ADDRESS: 34,
+  /** A fragment wholly inside what the queue already holds (dropped alone; the queue lives on). */
+  DEFRAG_DUPLICATE: 35,
+  /** Zero-length fragment, or a last fragment that contradicts the queue: the whole datagram goes. */
+  DEFRAG_MALFORMED: 36,
+  /** ipfrag_max_dist: too many other fragments from the source since this queue grew; it restarts. */
+  DEFRAG_DISORDER: 37,
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
