@@ -17,7 +17,7 @@ import { Hook } from '../rules/model.js';
 import { Verdict } from '../rules/verdict.js';
 import type { CompiledRuleset } from '../rules/evaluator.js';
 import { PktType } from '../rules/ctstate.js';
-import { runHook } from './hooks.js';
+import { HookRunner, PASS_STAGE, type HookStages } from './hooks.js';
 import { InterfaceCounters } from '../telemetry/counters.js';
 import type { IcmpLimiterIO, InterfacesIO, NeighboursIO, PortIO, RoutesIO, SlabIO } from './deps.js';
 import * as wire from './wire.js';
@@ -52,8 +52,8 @@ export interface PipelineDeps {
 export class Pipeline {
   readonly ctx = new PacketContext();
   readonly counters: InterfaceCounters;
-  /** The live ruleset; swapped between batches by setRuleset(). */
-  private rules: CompiledRuleset;
+  /** Runs each hook's entries; holds the live ruleset, swapped between batches by setRuleset(). */
+  private readonly hooks: HookRunner;
   private pendingRules: CompiledRuleset | null = null;
   private readonly dirty: Uint8Array;
   private ipId = 1;
@@ -75,8 +75,8 @@ export class Pipeline {
   private readonly genMirror = new Int32Array(GEN_MAX);
   private genCount = 0;
 
-  constructor(private readonly d: PipelineDeps, rules: CompiledRuleset) {
-    this.rules = rules;
+  constructor(private readonly d: PipelineDeps, rules: CompiledRuleset, stages: HookStages = PASS_STAGES) {
+    this.hooks = new HookRunner(rules, stages);
     this.counters = new InterfaceCounters(Array.from({ length: d.ifaces.count() }, (_, i) => d.ifaces.name(i)));
     this.dirty = new Uint8Array(d.ports.length);
     this.ctx.buf = d.slab.buf;
@@ -89,7 +89,7 @@ export class Pipeline {
   }
 
   get ruleset(): CompiledRuleset {
-    return this.pendingRules ?? this.rules;
+    return this.pendingRules ?? this.hooks.rules;
   }
 
   // ---------------------------------------------------------------- batches
@@ -97,7 +97,7 @@ export class Pipeline {
   /** Start of a batch: apply a pending ruleset swap (never mid-batch). */
   beginBatch(): void {
     if (this.pendingRules !== null) {
-      this.rules = this.pendingRules;
+      this.hooks.rules = this.pendingRules;
       this.pendingRules = null;
     }
   }
@@ -161,15 +161,16 @@ export class Pipeline {
     const ctx = this.ctx;
     resetMeta(ctx, ifIndex, false);
 
-    // Martians: the kernel drops these before routing (ip_route_input_slow).
+    const v = this.hooks.run(Hook.PREROUTING, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot);
+
+    // Martians: routing drops these after PREROUTING (ip_route_input_slow),
+    // so raw and mangle rules see and count them, as in the kernel.
     const src = ctx.saddr;
     if ((src >>> 24) === 127 || (ctx.daddr >>> 24) === 127) return this.drop(ifIndex, slot, DropReason.LOOPBACK_ADDRESS);
     if (this.d.ifaces.isLocal(src) || (src >>> 28) === 0xe || src === 0xffffffff) {
       return this.drop(ifIndex, slot, DropReason.MARTIAN_SOURCE);
     }
-
-    let v = runHook(this.rules, Hook.PREROUTING, ctx);
-    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
 
     const dst = ctx.daddr;
     if (this.d.ifaces.isLocal(dst) || this.d.ifaces.isBroadcast(dst)) return this.localIn(ifIndex, slot);
@@ -181,14 +182,14 @@ export class Pipeline {
 
   private localIn(ifIndex: number, slot: number): void {
     const ctx = this.ctx;
-    const v = runHook(this.rules, Hook.INPUT, ctx);
-    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
+    const v = this.hooks.run(Hook.INPUT, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot);
 
     // Fragments for us are handed to the host stack as they are (it reassembles).
     if (ctx.proto === 1 && ctx.l4Off >= 0 && ctx.icmpType === ICMP_ECHO) {
       // icmp_echo_ignore_broadcasts=1, as the kernel's default.
       if (!this.d.ifaces.isLocal(ctx.daddr)) return this.drop(ifIndex, slot, DropReason.NOT_FOR_US);
-      const buf = this.d.slab.buf;
+      const buf = ctx.buf;
       wire.echoReplyInPlace(buf, ctx.l3Off, 64, this.nextIpId());
       this.icmpSent[0]++;
       return this.localOut(ifIndex, slot, ctx.l3Off, ctx.ipTotLen);
@@ -220,17 +221,29 @@ export class Pipeline {
     setL3Frame(ctx, l3Off, len);
     resetMeta(ctx, -1, true);
 
-    const route = this.d.routes.lookup(ctx.daddr);
-    if (route < 0 || this.d.routes.type(route) !== 0) return this.drop(chargeIf, slot, DropReason.NO_ROUTE);
-    ctx.outIf = this.d.routes.outIf(route);
-    const gw = this.d.routes.gateway(route);
-    ctx.nextHop = gw !== 0 ? gw : ctx.daddr;
+    if (!this.routeLocalOut(ctx)) return this.drop(chargeIf, slot, DropReason.NO_ROUTE);
 
-    let v = runHook(this.rules, Hook.OUTPUT, ctx);
-    if (v !== Verdict.ACCEPT) return this.verdictDrop(chargeIf, slot, v);
-    v = runHook(this.rules, Hook.POSTROUTING, ctx);
-    if (v !== Verdict.ACCEPT) return this.verdictDrop(chargeIf, slot, v);
+    const daddr = ctx.daddr;
+    let v = this.hooks.run(Hook.OUTPUT, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(chargeIf, slot);
+    // ip_route_me_harder: OUTPUT changed where the packet goes (DNAT, a
+    // rewritten address), so it is routed again. (rawgate routes on the
+    // destination only: a changed mark does not change the route.)
+    if (ctx.daddr !== daddr && !this.routeLocalOut(ctx)) return this.drop(chargeIf, slot, DropReason.NO_ROUTE);
+    v = this.hooks.run(Hook.POSTROUTING, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(chargeIf, slot);
     this.transmit(chargeIf, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df);
+  }
+
+  /** Route a locally sent packet by its destination: sets outIf and nextHop; false when there is no unicast route. */
+  private routeLocalOut(ctx: PacketContext): boolean {
+    const routes = this.d.routes;
+    const route = routes.lookup(ctx.daddr);
+    if (route < 0 || routes.type(route) !== 0) return false;
+    ctx.outIf = routes.outIf(route);
+    const gw = routes.gateway(route);
+    ctx.nextHop = gw !== 0 ? gw : ctx.daddr;
+    return true;
   }
 
   // ---------------------------------------------------------------- forwarding
@@ -262,16 +275,16 @@ export class Pipeline {
       this.icmpError(ifIndex, slot, ICMP_DEST_UNREACH, 4, mtu);
       return this.drop(ifIndex, slot, DropReason.FRAG_NEEDED);
     }
-    wire.decrementTtl(d.slab.buf, ctx.l3Off);
+    wire.decrementTtl(ctx.buf, ctx.l3Off);
     ctx.ttl--;
     ctx.outIf = outIf;
     const gw = d.routes.gateway(route);
     ctx.nextHop = gw !== 0 ? gw : ctx.daddr;
 
-    let v = runHook(this.rules, Hook.FORWARD, ctx);
-    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
-    v = runHook(this.rules, Hook.POSTROUTING, ctx);
-    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot, v);
+    let v = this.hooks.run(Hook.FORWARD, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot);
+    v = this.hooks.run(Hook.POSTROUTING, ctx);
+    if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot);
     this.transmit(ifIndex, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df);
   }
 
@@ -404,7 +417,7 @@ export class Pipeline {
     const slot = d.slab.alloc();
     if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot) + HEADROOM;
-    const len = wire.buildIcmpError(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen, type, code, src, mtu, this.nextIpId(), wire.ICMP_ERROR_MAXLEN);
+    const len = wire.buildIcmpError(d.slab.buf, off, ctx.buf, ctx.l3Off, ctx.ipTotLen, type, code, src, mtu, this.nextIpId(), wire.ICMP_ERROR_MAXLEN);
     this.icmpSent[type]++;
     void origSlot;
     this.emitGenerated(chargeIf, slot, off, len);
@@ -418,7 +431,7 @@ export class Pipeline {
     const slot = d.slab.alloc();
     if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
     const off = d.slab.slotOffset(slot) + HEADROOM;
-    const len = wire.buildTcpReset(d.slab.buf, off, d.slab.buf, ctx.l3Off, ctx.ipTotLen);
+    const len = wire.buildTcpReset(d.slab.buf, off, ctx.buf, ctx.l3Off, ctx.ipTotLen);
     if (len === 0) return d.slab.release(slot);
     this.emitGenerated(chargeIf, slot, off, len);
   }
@@ -441,7 +454,7 @@ export class Pipeline {
     if (slot < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
     const buf = d.slab.buf;
     const off = d.slab.slotOffset(slot) + HEADROOM;
-    buf.copyWithin(off, ctx.l3Off, ctx.l3Off + len);
+    buf.set(ctx.buf.subarray(ctx.l3Off, ctx.l3Off + len), off);
     wire.wr32(buf, off + 12, ctx.daddr);
     wire.wr32(buf, off + 16, ctx.saddr);
     if (!fromForward) wire.decrementTtl(buf, off);
@@ -499,13 +512,11 @@ export class Pipeline {
 
   // ---------------------------------------------------------------- drops
 
-  private verdictDrop(ifIndex: number, slot: number, v: number): void {
-    if (v === Verdict.STOLEN) {
-      this.counters.rxDrop(ifIndex, DropReason.REJECTED);
-      return this.d.slab.release(slot);
-    }
-    if (v === Verdict.QUEUE) return this.drop(ifIndex, slot, DropReason.QUEUE_NO_LISTENER);
-    this.drop(ifIndex, slot, this.rules.lastDropWasPolicy ? DropReason.POLICY_DROP : DropReason.FILTER_DROP);
+  /** A hook ended with a verdict other than ACCEPT: the runner says why (NONE: consumed by a stage, not a drop). */
+  private verdictDrop(ifIndex: number, slot: number): void {
+    const reason = this.hooks.reason;
+    if (reason === DropReason.NONE) return this.d.slab.release(slot);
+    this.drop(ifIndex, slot, reason);
   }
 
   /** The one place a packet dies: count the reason, free the slot. */
@@ -514,6 +525,8 @@ export class Pipeline {
     this.d.slab.release(slot);
   }
 }
+
+const PASS_STAGES: HookStages = { defrag: PASS_STAGE, conntrack: PASS_STAGE, nat: PASS_STAGE, confirm: PASS_STAGE };
 
 /** The frame is the IP packet itself (TUN ports, locally generated packets). */
 function setL3Frame(ctx: PacketContext, off: number, len: number): void {

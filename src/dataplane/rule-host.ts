@@ -3,7 +3,7 @@
  * the kernel's line as a field of a structured record; REJECT sends an ICMP
  * error or a TCP RST through the pipeline; NAT and conntrack targets are
  * accepted and counted until connection tracking lands (roadmap: the nat
- * table is not consulted yet, see hooks.ts).
+ * table is not consulted yet: its hook entries pass, see src/rules/hook-entries.ts).
  */
 import type { PacketContext } from '../packet/context.js';
 import type { CtView, RuleHost } from '../rules/host.js';

@@ -9,6 +9,7 @@
  */
 import type { Match } from './matches.js';
 import type { Target } from './targets.js';
+import { hookTables, tableHooks } from './hook-entries.js';
 
 export type TableName = 'raw' | 'mangle' | 'nat' | 'filter' | 'security';
 export type HookName = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
@@ -18,22 +19,22 @@ export const Hook = { PREROUTING: 0, INPUT: 1, FORWARD: 2, OUTPUT: 3, POSTROUTIN
 export type Hook = (typeof Hook)[keyof typeof Hook];
 export const HOOK_NAMES: readonly HookName[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 
-/** Built-in chains per table, in hook order (the order iptables-save prints them). */
+/** Built-in chains per table, in hook order (the order iptables-save prints them); from HOOK_ENTRIES. */
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly HookName[]>> = {
-  raw: ['PREROUTING', 'OUTPUT'],
-  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
-  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
-  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
-  security: ['INPUT', 'FORWARD', 'OUTPUT'],
+  raw: tableHooks('raw'),
+  mangle: tableHooks('mangle'),
+  nat: tableHooks('nat'),
+  filter: tableHooks('filter'),
+  security: tableHooks('security'),
 };
 
-/** Table traversal order at each hook (kernel priorities: raw -300, mangle -150, nat DNAT -100, filter 0, security 50, nat SNAT 100). */
+/** Table traversal order at each hook, from HOOK_ENTRIES (the kernel's priorities). */
 export const HOOK_TABLES: Readonly<Record<HookName, readonly TableName[]>> = {
-  PREROUTING: ['raw', 'mangle', 'nat'],
-  INPUT: ['mangle', 'filter', 'security', 'nat'],
-  FORWARD: ['mangle', 'filter', 'security'],
-  OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
-  POSTROUTING: ['mangle', 'nat'],
+  PREROUTING: hookTables('PREROUTING'),
+  INPUT: hookTables('INPUT'),
+  FORWARD: hookTables('FORWARD'),
+  OUTPUT: hookTables('OUTPUT'),
+  POSTROUTING: hookTables('POSTROUTING'),
 };
 
 /** Table order iptables-save (nft backend) prints (seen on 1.8.9: mangle, security, raw, filter, nat). */

@@ -1,8 +1,8 @@
 /**
  * The order in which a packet meets the tables, per path (the tutorial's
- * Tables 3-1, 3-2 and 3-3), derived from HOOK_TABLES so there is one source
- * of truth. The dataplane calls evaluate(table, hook) in exactly this order
- * (stopping at the first verdict other than ACCEPT).
+ * Tables 3-1, 3-2 and 3-3), derived from the hook entries (hook-entries.ts),
+ * the one definition the dataplane's hook runner also runs (checked by
+ * test/dataplane/traversal.test.ts).
  * Differences from the tutorial (written for 2.4/2.6.x kernels): nat INPUT
  * exists (SNAT for locally delivered packets, since 2.6.36), so 'input' ends
  * with it; the tutorial's pre-routing "mangle/nat" steps are as listed.
