@@ -5,6 +5,8 @@
  * unsigned 32-bit numbers.
  */
 
+import type { ConntrackConfig } from './conntrack.js';
+
 export type InterfaceKind = 'afpacket' | 'tap' | 'tun';
 export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -107,6 +109,7 @@ export interface RawgateConfig {
   control: ControlConfig;
   logging: LoggingConfig;
   io: IoConfig;
+  conntrack: ConntrackConfig;
   /** Absolute path of the file this came from (null when built in memory). */
   source: string | null;
 }

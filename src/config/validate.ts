@@ -11,12 +11,13 @@ import { Issues, join, readBool, readEnum, readInt, readList, readObject, readOp
 import type { Obj } from './fields.js';
 import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from './ipv4.js';
 import { DEFAULTS } from './types.js';
+import { readConntrack } from './conntrack.js';
 import type {
   ArpConfig, HostPortConfig, IcmpConfig, IfAddress, InterfaceConfig, InterfaceKind, IoConfig, LogLevel,
   MetricsConfig, RawgateConfig, RouteConfig, RouteType,
 } from './types.js';
 
-const TOP = ['interfaces', 'routes', 'hostPort', 'rules', 'arp', 'icmp', 'metrics', 'control', 'logging', 'io'] as const;
+const TOP = ['interfaces', 'routes', 'hostPort', 'rules', 'arp', 'icmp', 'metrics', 'control', 'logging', 'io', 'conntrack'] as const;
 const IF_FIELDS = ['name', 'kind', 'addresses', 'mtu', 'mac', 'promisc', 'persistent', 'netns'] as const;
 const ROUTE_FIELDS = ['to', 'via', 'dev', 'type'] as const;
 const KINDS: readonly InterfaceKind[] = ['afpacket', 'tap', 'tun'];
@@ -55,6 +56,7 @@ export function validateConfig(data: unknown, opts: ValidateOptions = {}): Rawga
     control: readControl(iss, root),
     logging: readLogging(iss, root),
     io,
+    conntrack: readConntrack(iss, root),
     source: file,
   };
   if (iss.list.length > 0) throw new ConfigError(iss.list, file);

@@ -24,6 +24,8 @@ export interface HookStage {
   /** Verdict for the packet in ctx at `hook`; on anything but ACCEPT, `reason` says why. */
   enter(hook: number, ctx: PacketContext): number;
   reason: number;
+  /** The packet being processed died (dropped anywhere): forget what was made for it (an unconfirmed connection). */
+  abandon?(): void;
 }
 
 /** A stage that lets everything through (an entry whose layer is off or not built). */
@@ -80,6 +82,11 @@ export class HookRunner {
         default: v = s.confirm.enter(hook, ctx); if (v !== Verdict.ACCEPT) { this.reason = s.confirm.reason; return v; } continue;
       }
     }
+  }
+
+  /** The packet being processed died: stages forget what they made for it. */
+  abandon(): void {
+    this.stages.conntrack.abandon?.();
   }
 
   private tableReason(v: number): number {

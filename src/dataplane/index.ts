@@ -38,9 +38,14 @@ import type { LogSink } from './rule-host.js';
 import { registerDataplaneMetrics } from './metrics.js';
 import { registerRuleMetrics } from '../telemetry/rule-metrics.js';
 import { rulesetCommitted } from '../telemetry/ruleset.js';
+import { createConntrack } from '../conntrack/index.js';
+import { registerConntrackMetrics } from '../conntrack/metrics.js';
+import { PASS_STAGE } from './hooks.js';
 
-/** How often the ARP cache ages and retransmits (ms). */
+/** How often the ARP cache ages and retransmits, and conntrack expires entries (ms). */
 const NEIGH_TICK_MS = 100;
+/** Conntrack slots the expiry scan looks at per tick (entries are also expired when a lookup finds them old). */
+const CT_GC_BUDGET = 8192;
 
 /** A port as the pipeline sees it: rawgate's interface index and MAC around an io Port. */
 class PortView implements PortIO {
@@ -176,10 +181,14 @@ export const startDataplane: StartDataplane = async (config, deps) => {
       overflow: (ifIndex, slot) => pipeline!.dropParked(ifIndex, slot),
     }, clock);
     const icmpLimit = new IcmpLimiter(config.icmp);
+    const ct = createConntrack(config.conntrack, clock);
+    ruleHost.attachConntrack(ct.view);
     rules = new Rules(ruleHost, log);
     const first = await rules.prepare(deps.ruleset);
     first.commit();
-    const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, first.evaluator);
+    ct.rulesetChanged(deps.ruleset);
+    const stages = { defrag: PASS_STAGE, conntrack: ct.engine.lookup, nat: PASS_STAGE, confirm: ct.engine.confirm };
+    const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, first.evaluator, stages);
     pipeline = p;
     ruleHost.pipeline = p;
 
@@ -218,11 +227,13 @@ export const startDataplane: StartDataplane = async (config, deps) => {
 
     timer = setInterval(() => {
       neigh.tick(clock());
+      ct.engine.tick(CT_GC_BUDGET);
       p.endBatch();
     }, NEIGH_TICK_MS);
     timer.unref();
 
     registerDataplaneMetrics(deps.telemetry, { pipeline: p, ports: views, neigh, routes, ruleHost, slab });
+    registerConntrackMetrics(deps.telemetry, ct.engine);
     registerRuleMetrics(deps.telemetry, () => p.ruleset.ruleset, config.metrics.ruleSeries);
     log.info({ interfaces: names, hostPort: hostIf >= 0 ? config.hostPort.name : null, slots: config.io.slots }, 'dataplane started');
 
@@ -232,6 +243,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
         const next = await rules!.prepare(rs);
         // Runs on the event loop, so between batches: the swap is atomic for packets.
         next.commit();
+        ct.rulesetChanged(rs);
         p.setRuleset(next.evaluator);
       },
       async stop() {

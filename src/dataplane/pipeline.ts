@@ -515,12 +515,16 @@ export class Pipeline {
   /** A hook ended with a verdict other than ACCEPT: the runner says why (NONE: consumed by a stage, not a drop). */
   private verdictDrop(ifIndex: number, slot: number): void {
     const reason = this.hooks.reason;
-    if (reason === DropReason.NONE) return this.d.slab.release(slot);
+    if (reason === DropReason.NONE) {
+      this.hooks.abandon();
+      return this.d.slab.release(slot);
+    }
     this.drop(ifIndex, slot, reason);
   }
 
   /** The one place a packet dies: count the reason, free the slot. */
   drop(ifIndex: number, slot: number, reason: number): void {
+    this.hooks.abandon();
     this.counters.rxDrop(ifIndex, reason);
     this.d.slab.release(slot);
   }
@@ -550,6 +554,8 @@ function resetMeta(ctx: PacketContext, inIf: number, local: boolean): void {
   ctx.dstAddrType = 0;
   ctx.ctIndex = -1;
   ctx.ctState = 0;
+  ctx.ctDir = 0;
+  ctx.ctZone = 0;
 }
 
 /**

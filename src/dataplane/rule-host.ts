@@ -1,9 +1,10 @@
 /**
  * The dataplane's RuleHost: what rule targets do to the world. LOG writes
  * the kernel's line as a field of a structured record; REJECT sends an ICMP
- * error or a TCP RST through the pipeline; NAT and conntrack targets are
- * accepted and counted until connection tracking lands (roadmap: the nat
- * table is not consulted yet: its hook entries pass, see src/rules/hook-entries.ts).
+ * error or a TCP RST through the pipeline; conntrack targets and the
+ * conntrack matches go to the connection table once it is attached; NAT
+ * targets are accepted and counted until NAT lands (the nat table's hook
+ * entries pass, see src/rules/hook-entries.ts).
  */
 import type { PacketContext } from '../packet/context.js';
 import type { CtView, RuleHost } from '../rules/host.js';
@@ -53,7 +54,9 @@ export class DataplaneRuleHost implements RuleHost {
   /** LOG lines written and suppressed by the global bound. */
   logEmitted = 0;
   logSuppressed = 0;
-  readonly ctInfo: CtView = NO_CT;
+  /** The conntrack view rules read; NO_CT until connection tracking is attached. */
+  ctInfo: CtView = NO_CT;
+  private ctTarget: ((ctx: PacketContext, t: Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>) => void) | null = null;
   private tokens: number;
   private tokensAt = -1;
 
@@ -122,7 +125,17 @@ export class DataplaneRuleHost implements RuleHost {
     return Verdict.ACCEPT;
   }
 
-  conntrack(_ctx: PacketContext, _t: Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>): void {
-    this.ctUnsupported++;
+  /** Connection tracking is there: rules read its entries and its targets change them. */
+  attachConntrack(view: CtView & { target(ctx: PacketContext, t: Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>): void }): void {
+    this.ctInfo = view;
+    this.ctTarget = (ctx, t) => view.target(ctx, t);
+  }
+
+  conntrack(ctx: PacketContext, t: Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>): void {
+    if (this.ctTarget === null) {
+      this.ctUnsupported++;
+      return;
+    }
+    this.ctTarget(ctx, t);
   }
 }

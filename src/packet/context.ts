@@ -83,6 +83,8 @@ export class PacketContext {
   ctState = 0;
   /** Conntrack direction: 0 original, 1 reply. */
   ctDir = 0;
+  /** Conntrack zone (CT --zone in raw), 0 by default. */
+  ctZone = 0;
   /** Bit set of addrtype classes for source and destination, filled lazily by the pipeline (0 = unknown). */
   srcAddrType = 0;
   dstAddrType = 0;

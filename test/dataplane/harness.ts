@@ -9,11 +9,14 @@ import { Pipeline } from '../../src/dataplane/pipeline.js';
 import type { HookStages } from '../../src/dataplane/hooks.js';
 import type { PortIO, SlabIO } from '../../src/dataplane/deps.js';
 import { Interfaces, IcmpLimiter, Neighbours, buildRoutes } from '../../src/net/index.js';
-import { internetChecksum, setIpChecksum, setUdpChecksum } from '../../src/packet/index.js';
+import { internetChecksum, setIpChecksum, setTcpChecksum, setUdpChecksum } from '../../src/packet/index.js';
 import { interpret } from '../../src/rules/interpreter.js';
 import { runIptablesRestore } from '../../src/iptables/index.js';
 import type { Ruleset } from '../../src/rules/model.js';
 import { DataplaneRuleHost, type LogSink } from '../../src/dataplane/rule-host.js';
+import { PASS_STAGE } from '../../src/dataplane/hooks.js';
+import type { Conntrack } from '../../src/conntrack/conntrack.js';
+import { ConntrackView } from '../../src/conntrack/view.js';
 
 export const SLOT = 2048;
 export const SLOTS = 64;
@@ -50,7 +53,12 @@ export class FakePort implements PortIO {
   }
 }
 
-export interface SetupOptions { stages?: HookStages; onLog?: LogSink }
+export interface SetupOptions {
+  stages?: HookStages;
+  onLog?: LogSink;
+  /** Connection tracking for the pipeline: made with the harness's clock, attached to its rule host and hooks. */
+  conntrack?: (now: () => number) => Conntrack;
+}
 
 export function setup(rules?: string, opts: SetupOptions = {}) {
   const slab = new FakeSlab();
@@ -85,7 +93,14 @@ export function setup(rules?: string, opts: SetupOptions = {}) {
   }
   const logs: string[] = [];
   const host = new DataplaneRuleHost(list.map((l) => l.name), (r) => { logs.push(r.line); opts.onLog?.(r); }, () => now);
-  p = new Pipeline({ slab, ports, ifaces, routes, neigh, icmpLimit: new IcmpLimiter(DEFAULTS.icmp), hostIf: 3, nowMs: () => now }, interpret(rs, host), opts.stages);
+  const ct = opts.conntrack?.(() => now) ?? null;
+  let stages = opts.stages;
+  if (ct !== null) {
+    host.attachConntrack(new ConntrackView(ct.table, () => now));
+    ct.active = true;
+    stages = { defrag: PASS_STAGE, conntrack: ct.lookup, nat: PASS_STAGE, confirm: ct.confirm };
+  }
+  p = new Pipeline({ slab, ports, ifaces, routes, neigh, icmpLimit: new IcmpLimiter(DEFAULTS.icmp), hostIf: 3, nowMs: () => now }, interpret(rs, host), stages);
   host.pipeline = p;
   /** Teach rawgate the WAN peer's MAC (as an ARP reply would). */
   const learnPeer = () => {
@@ -101,11 +116,22 @@ export function setup(rules?: string, opts: SetupOptions = {}) {
     else p.receiveL3(ifIndex, s, o, frame.length);
     p.endBatch();
   };
-  return { slab, ports, p, rx, learnPeer, solicits, advance: (ms: number) => { now += ms; neigh.tick(now); p.endBatch(); } };
+  /** Teach rawgate a LAN host's MAC (10.1.1.x on lan0). */
+  const learnLan = (addr: string) => neigh.learn(0, ip(addr), Uint8Array.from(MAC_HOST), 0, true);
+  return { slab, ports, p, rx, learnPeer, learnLan, solicits, ct, neigh, now: () => now, advance: (ms: number) => { now += ms; neigh.tick(now); p.endBatch(); } };
 }
 
 /** An IPv4 packet (no Ethernet): UDP with `payload` bytes, or ICMP echo when proto is 1. */
-export function ipPacket(src: string, dst: string, o: { ttl?: number; proto?: number; payload?: number; df?: boolean } = {}): Uint8Array {
+export interface PacketOptions {
+  ttl?: number; proto?: number; payload?: number; df?: boolean;
+  /** UDP ports (default 4000 → 53). */
+  sport?: number; dport?: number;
+  /** ICMP type (default 8, echo) and echo id (default 7). */
+  icmpType?: number; icmpId?: number;
+}
+
+/** An IPv4 packet (no Ethernet): UDP with `payload` bytes, or ICMP echo when proto is 1. */
+export function ipPacket(src: string, dst: string, o: PacketOptions = {}): Uint8Array {
   const proto = o.proto ?? 17;
   const pl = o.payload ?? 16;
   const l4 = 8 + pl;
@@ -117,12 +143,47 @@ export function ipPacket(src: string, dst: string, o: { ttl?: number; proto?: nu
   dv.setUint32(12, ip(src)); dv.setUint32(16, ip(dst));
   for (let i = 0; i < pl; i++) b[28 + i] = i & 255;
   if (proto === 17) {
-    dv.setUint16(20, 4000); dv.setUint16(22, 53); dv.setUint16(24, l4);
+    dv.setUint16(20, o.sport ?? 4000); dv.setUint16(22, o.dport ?? 53); dv.setUint16(24, l4);
     setUdpChecksum(b, 0, 20, l4);
   } else {
-    b[20] = 8; dv.setUint16(24, 7); dv.setUint16(26, 1);
+    b[20] = o.icmpType ?? 8; dv.setUint16(24, o.icmpId ?? 7); dv.setUint16(26, 1);
     dv.setUint16(22, internetChecksum(b, 20, l4));
   }
+  setIpChecksum(b, 0);
+  return b;
+}
+
+export interface TcpOptions { seq?: number; ack?: number; win?: number; payload?: number; ttl?: number }
+export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10;
+
+/** An IPv4 TCP segment (no options) with `payload` bytes and a valid checksum. */
+export function tcpPacket(src: string, dst: string, sport: number, dport: number, flags: number, o: TcpOptions = {}): Uint8Array {
+  const pl = o.payload ?? 0;
+  const l4 = 20 + pl;
+  const b = new Uint8Array(20 + l4);
+  b[0] = 0x45; b[2] = (20 + l4) >> 8; b[3] = (20 + l4) & 255; b[8] = o.ttl ?? 64; b[9] = 6;
+  const dv = new DataView(b.buffer);
+  dv.setUint32(12, ip(src)); dv.setUint32(16, ip(dst));
+  dv.setUint16(20, sport); dv.setUint16(22, dport);
+  dv.setUint32(24, (o.seq ?? 0) >>> 0); dv.setUint32(28, (o.ack ?? 0) >>> 0);
+  b[32] = 5 << 4; b[33] = flags; dv.setUint16(34, o.win ?? 65535);
+  for (let i = 0; i < pl; i++) b[40 + i] = i & 255;
+  setTcpChecksum(b, 0, 20, l4);
+  setIpChecksum(b, 0);
+  return b;
+}
+
+/** An ICMP error (default: port unreachable) from src to dst quoting the first 28 bytes of `about`. */
+export function icmpError(src: string, dst: string, about: Uint8Array, type = 3, code = 3): Uint8Array {
+  const quoted = about.subarray(0, 28);
+  const l4 = 8 + quoted.length;
+  const b = new Uint8Array(20 + l4);
+  b[0] = 0x45; b[2] = (20 + l4) >> 8; b[3] = (20 + l4) & 255; b[8] = 64; b[9] = 1;
+  const dv = new DataView(b.buffer);
+  dv.setUint32(12, ip(src)); dv.setUint32(16, ip(dst));
+  b[20] = type; b[21] = code;
+  b.set(quoted, 28);
+  dv.setUint16(22, internetChecksum(b, 20, l4));
   setIpChecksum(b, 0);
   return b;
 }

@@ -3,7 +3,7 @@
  * Telemetry as src/cli/run.ts makes it (process metrics on), the control
  * handler's counters, and the dataplane's metrics (registerDataplaneMetrics,
  * as startDataplane calls it) over stand-ins for the pipeline, ports, routes
- * and slab — the metrics read only their counters. A ruleset is committed so
+ * and slab — the metrics read only their counters — and conntrack's (a small table). A ruleset is committed so
  * the ruleset metrics have values.
  */
 import { COUNTER_NAMES } from '../../src/io/index.js';
@@ -17,6 +17,10 @@ import { registerRuleMetrics } from '../../src/telemetry/rule-metrics.js';
 import { runIptablesRestore } from '../../src/iptables/index.js';
 import { emptyRuleset } from '../../src/rules/ops.js';
 import { resetRulesetStatus, rulesetCommitted } from '../../src/telemetry/ruleset.js';
+import { registerConntrackMetrics } from '../../src/conntrack/metrics.js';
+import { createConntrack } from '../../src/conntrack/index.js';
+import { readConntrack } from '../../src/config/conntrack.js';
+import { Issues } from '../../src/config/fields.js';
 
 type Sources = Parameters<typeof registerDataplaneMetrics>[1];
 
@@ -39,6 +43,7 @@ export function daemonTelemetry(opts: { processMetrics?: boolean } = {}): Teleme
     slab: { freeCount: () => 4000 },
   } as unknown as Sources;
   registerDataplaneMetrics(t, sources);
+  registerConntrackMetrics(t, createConntrack({ ...readConntrack(new Issues(), {}), sysctl: { ...readConntrack(new Issues(), {}).sysctl, nf_conntrack_max: 64 } }, () => 0).engine);
   // A small ruleset in force for the per-rule series (the cap of 2 leaves one rule without a series).
   const rs = runIptablesRestore([], '*filter\n:INPUT DROP [3:180]\n-A INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j LOG\nCOMMIT\n', emptyRuleset()).ruleset;
   registerRuleMetrics(t, () => rs, 2);

@@ -1,0 +1,91 @@
+/**
+ * What rules see of a packet's connection: the CtView the conntrack, helper
+ * and connmark matches read (ctx.ctIndex is the entry's slot), and the
+ * conntrack targets (NOTRACK, CT, CONNMARK) that change it.
+ * Invariant: every accessor is a typed-array read; nothing allocates.
+ */
+import type { PacketContext } from '../packet/context.js';
+import type { CtView } from '../rules/host.js';
+import type { Target } from '../rules/targets.js';
+import { CtState } from '../rules/ctstate.js';
+import type { ConntrackTable } from './table.js';
+import { dportOf, sportOf } from './tuple.js';
+
+type CtTarget = Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>;
+
+export class ConntrackView implements CtView {
+  constructor(private readonly table: ConntrackTable, private readonly now: () => number) {}
+
+  has(ctx: PacketContext): boolean {
+    return ctx.ctIndex >= 0;
+  }
+  proto(ctx: PacketContext): number {
+    return this.table.proto[ctx.ctIndex];
+  }
+  origSrc(ctx: PacketContext): number {
+    return this.table.src[ctx.ctIndex * 2];
+  }
+  origDst(ctx: PacketContext): number {
+    return this.table.dst[ctx.ctIndex * 2];
+  }
+  replSrc(ctx: PacketContext): number {
+    return this.table.src[ctx.ctIndex * 2 + 1];
+  }
+  replDst(ctx: PacketContext): number {
+    return this.table.dst[ctx.ctIndex * 2 + 1];
+  }
+  origSrcPort(ctx: PacketContext): number {
+    return sportOf(this.table.ports[ctx.ctIndex * 2]);
+  }
+  origDstPort(ctx: PacketContext): number {
+    return dportOf(this.table.ports[ctx.ctIndex * 2]);
+  }
+  replSrcPort(ctx: PacketContext): number {
+    return sportOf(this.table.ports[ctx.ctIndex * 2 + 1]);
+  }
+  replDstPort(ctx: PacketContext): number {
+    return dportOf(this.table.ports[ctx.ctIndex * 2 + 1]);
+  }
+  status(ctx: PacketContext): number {
+    return this.table.status[ctx.ctIndex];
+  }
+  /** Remaining lifetime in whole seconds, as xt_conntrack's --ctexpire reads it. */
+  expires(ctx: PacketContext): number {
+    const ms = this.table.expires[ctx.ctIndex] - this.now();
+    return ms > 0 ? Math.floor(ms / 1000) : 0;
+  }
+  helper(_ctx: PacketContext): string {
+    return '';
+  }
+  mark(ctx: PacketContext): number {
+    return this.table.mark[ctx.ctIndex];
+  }
+
+  /**
+   * NOTRACK and CT (raw table): the packet skips tracking (UNTRACKED), or is
+   * tracked in another zone. CONNMARK: xt_CONNMARK's set/save/restore.
+   */
+  target(ctx: PacketContext, t: CtTarget): void {
+    switch (t.kind) {
+      case 'NOTRACK':
+        ctx.ctState = CtState.UNTRACKED;
+        ctx.ctIndex = -1;
+        return;
+      case 'CT':
+        if (t.notrack) {
+          ctx.ctState = CtState.UNTRACKED;
+          ctx.ctIndex = -1;
+        } else ctx.ctZone = t.zone;
+        return;
+      case 'CONNMARK': {
+        const slot = ctx.ctIndex;
+        if (slot < 0) return;
+        const m = this.table.mark;
+        if (t.mode === 'set') m[slot] = ((m[slot] & ~t.ctmask) ^ t.ctmark) >>> 0;
+        else if (t.mode === 'save') m[slot] = ((m[slot] & ~t.ctmask) ^ (ctx.mark & t.nfmask)) >>> 0;
+        else ctx.mark = ((ctx.mark & ~t.nfmask) ^ (m[slot] & t.ctmask)) >>> 0;
+        return;
+      }
+    }
+  }
+}
