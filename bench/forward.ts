@@ -15,6 +15,9 @@
  *
  * Options: --udp-runs 5 --tcp-runs 3 (or --runs N for both) --udp-secs 2 --tcp-secs 5 --alloc-packets 1000000
  *          --node-args "--max-semi-space-size=..." --pin (rawgate on the last CPU) --no-write
+ *          --stateful (the tutorial's stateful FORWARD chain in both: every packet is tracked)
+ *          --new-flows (each UDP frame from another source port: a new connection per packet)
+ *          --out NAME (results file under bench/, default RESULTS-forward.md)
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -22,6 +25,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import * as path from 'node:path';
 import { isRoot, nsArgv, repoRoot, startRawgate } from '../src/lab/index.js';
+import { systemIptables } from '../src/lab/exec.js';
 import { finishLabs, runBench, twinLabs } from './labs.js';
 import type { Lab, RawgateRun } from '../src/lab/index.js';
 
@@ -37,6 +41,19 @@ const TCP_SECS = Number(opt('--tcp-secs', '5'));
 const ALLOC_PACKETS = Number(opt('--alloc-packets', '1000000'));
 const NODE_ARGS = opt('--node-args', '').split(' ').filter((s) => s !== '');
 const WRITE = !argv.includes('--no-write');
+const STATEFUL = argv.includes('--stateful');
+const NEW_FLOWS = argv.includes('--new-flows');
+const OUT = opt('--out', 'RESULTS-forward.md');
+/** The tutorial's stateful FORWARD chain (bench --stateful): conntrack on, replies by state, NEW only from the LAN. */
+const STATEFUL_RULES = (lanIf: string) => `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m state --state INVALID -j DROP
+-A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -i ${lanIf} -m state --state NEW -j ACCEPT
+COMMIT
+`;
 /** Pin rawgate (all its threads) to the last CPU, away from trafgen's CPU 0 (default: the scheduler decides). */
 const PIN = argv.includes('--pin');
 /** Hard cap on the whole run; the lab's exit hook removes the namespaces. */
@@ -175,7 +192,9 @@ function trafgenConfig(lab: Lab): string {
   const ip = (a: string) => a.split('.').join(', ');
   const ipLen = FRAME - 14;
   const udpLen = ipLen - 20;
-  const text = `/* rawgate bench: 64-byte UDP, ${lab.lan.hostAddr} -> ${lab.wan.hostAddr}:9 */
+  // --new-flows: a random source port per frame (drnd), so nearly every frame is a new connection.
+  const sport = NEW_FLOWS ? 'drnd(2)' : 'const16(40000)';
+  const text = `/* rawgate bench: 64-byte UDP, ${lab.lan.hostAddr} -> ${lab.wan.hostAddr}:9${NEW_FLOWS ? ', random source port' : ''} */
 {
   ${bytes(routerMac(lab))},
   ${bytes(hostMac(lab))},
@@ -183,7 +202,7 @@ function trafgenConfig(lab: Lab): string {
   0x45, 0x00, const16(${ipLen}), const16(0), 0x40, 0x00, 64, 17, csumip(14, 33),
   ${ip(lab.lan.hostAddr)},
   ${ip(lab.wan.hostAddr)},
-  const16(40000), const16(9), const16(${udpLen}), const16(0),
+  ${sport}, const16(9), const16(${udpLen}), const16(0),
   fill(0x00, ${udpLen - 8}),
 }
 `;
@@ -338,6 +357,13 @@ async function main(): Promise<void> {
     }
     const k: Side = { name: 'kernel', lab: klab, cfg: '' };
     sides.push(r, k);
+    if (STATEFUL) {
+      log('loading the stateful ruleset in both labs');
+      const kr = klab.exec(klab.router, [`${systemIptables()}-restore`], { input: STATEFUL_RULES(klab.lan.routerIf) });
+      if (kr.status !== 0) throw new Error(`kernel iptables-restore: ${kr.stderr}`);
+      const rr = await rg.iptablesRestore(STATEFUL_RULES(rlab.lan.routerIf));
+      if (rr.status !== 0) throw new Error(`rawgate iptables-restore: ${rr.stderr}`);
+    }
     for (const s of sides) {
       s.cfg = trafgenConfig(s.lab);
       const p = s.lab.exec(s.lab.lan.ns, ['ping', '-c', '3', '-i', '0.2', '-W', '2', s.lab.wan.hostAddr]);
@@ -460,10 +486,10 @@ async function main(): Promise<void> {
     }
     const env = `${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), Linux ${release()}, Node ${process.version}`;
     const md = [
-      '# Forwarding benchmark: rawgate vs the kernel twin',
+      `# Forwarding benchmark: rawgate vs the kernel twin${STATEFUL ? ', stateful ruleset (connection tracking)' : ''}${NEW_FLOWS ? ', a new connection per packet' : ''}`,
       '',
       `- date: ${started.toISOString()}`,
-      '- command: `npm run bench:forward`' + (argv.length ? ` (args: \`${argv.join(' ')}\`)` : ''),
+      `- command: \`${STATEFUL ? 'npm run bench:conntrack' : 'npm run bench:forward'}\`` + (argv.length ? ` (args: \`${argv.join(' ')}\`)` : ''),
       `- machine: ${env}; shared with other work and noisy; runs alternate rawgate/kernel, medians reported`,
       `- bench wall time: ${fmt(runSecs, 0)} s`,
       '',
@@ -475,7 +501,8 @@ async function main(): Promise<void> {
       '',
       '## Method',
       '',
-      `- Two labs from \`src/lab\` (\`withGuests: false\`): LAN host — router — WAN host over veths (TSO/GSO off). The rawgate lab runs \`rawgate run\` in the router namespace (log level warn${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}, no rules${PIN ? ', pinned to the last CPU' : ''}); the kernel twin forwards with ip_forward=1.`,
+      `- Two labs from \`src/lab\` (\`withGuests: false\`): LAN host — router — WAN host over veths (TSO/GSO off). The rawgate lab runs \`rawgate run\` in the router namespace (log level warn${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}, ${STATEFUL ? 'the stateful ruleset below' : 'no rules'}${PIN ? ', pinned to the last CPU' : ''}); the kernel twin forwards with ip_forward=1${STATEFUL ? ' and the same ruleset (so the kernel tracks every packet too)' : ''}.`,
+      ...(STATEFUL ? ['', '```', STATEFUL_RULES('lan0').trim(), '```', ''] : []),
       `- UDP: \`trafgen -o eth0 -P 1 --no-sock-mem -Q\` in the LAN namespace sends one ${FRAME}-byte frame (no FCS on a veth: 14 Ethernet + 20 IPv4 + 8 UDP + ${FRAME - 42} payload, IP checksum by csumip, UDP checksum 0) to the router's lan0 MAC (learned with one ping and \`ip neigh\`), LAN host → WAN host port 9, as fast as it can. Forwarded rate = WAN host eth0 rx_packets delta over a ${UDP_SECS} s window sampled 0.4 s after trafgen started (steady state); offered = LAN host eth0 tx_packets over the same window. Each run is bounded by \`timeout\` and a packet count. Warm-up: 1 s of flood and a 1 s TCP transfer per lab.`,
       `- TCP: \`iperf3 -c <WAN host> -t ${TCP_SECS} -J\` from the LAN host, server \`iperf3 -s -1\` on the WAN host; end.sum_received.bits_per_second.`,
       '- Gbit/s for UDP is packets/s × 64 B × 8 (frame bytes, no preamble/FCS).',
@@ -515,7 +542,7 @@ async function main(): Promise<void> {
     ].join('\n');
     process.stdout.write(`${md}\n`);
     if (WRITE) {
-      const file = path.join(repoRoot(), 'bench', 'RESULTS-forward.md');
+      const file = path.join(repoRoot(), 'bench', OUT);
       writeFileSync(file, md);
       log(`wrote ${file}`);
     }
