@@ -51,3 +51,32 @@ export function macEqual(a: Uint8Array, ao: number, b: Uint8Array, bo: number): 
   return a[ao] === b[bo] && a[ao + 1] === b[bo + 1] && a[ao + 2] === b[bo + 2] &&
     a[ao + 3] === b[bo + 3] && a[ao + 4] === b[bo + 4] && a[ao + 5] === b[bo + 5];
 }
+
+/**
+ * Copy n bytes from src[sOff] to dst[dOff] without allocating: copyWithin
+ * (memmove) within one buffer, else a byte loop (set(subarray) would allocate
+ * a view per call). Ranges are trusted.
+ */
+export function copyBytes(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, n: number): void {
+  if (dst === src) {
+    dst.copyWithin(dOff, sOff, sOff + n);
+    return;
+  }
+  let i = 0;
+  const n8 = n & ~7;
+  while (i < n8) {
+    dst[dOff + i] = src[sOff + i];
+    dst[dOff + i + 1] = src[sOff + i + 1];
+    dst[dOff + i + 2] = src[sOff + i + 2];
+    dst[dOff + i + 3] = src[sOff + i + 3];
+    dst[dOff + i + 4] = src[sOff + i + 4];
+    dst[dOff + i + 5] = src[sOff + i + 5];
+    dst[dOff + i + 6] = src[sOff + i + 6];
+    dst[dOff + i + 7] = src[sOff + i + 7];
+    i += 8;
+  }
+  while (i < n) {
+    dst[dOff + i] = src[sOff + i];
+    i++;
+  }
+}

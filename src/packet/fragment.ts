@@ -32,7 +32,7 @@ export function fragmentPayloadSize(hdrLen: number, mtu: number): number {
 }
 
 /** NOP out the options without the copied flag (ip_options_fragment). */
-function nopUncopiedOptions(b: Uint8Array, l3: number): void {
+export function nopUncopiedOptions(b: Uint8Array, l3: number): void {
   let o = l3 + 20;
   let l = ((b[l3] & 0x0f) << 2) - 20;
   while (l > 0) {

@@ -15,5 +15,6 @@ export * from './rewrite.js';
 export * from './parse.js';
 export * from './build.js';
 export * from './fragment.js';
+export * from './refragment.js';
 export { PacketContext } from './context.js';
 export { DropReason, DROP_REASON_NAMES, DROP_REASON_COUNT } from './drop-reason.js';
