@@ -208,7 +208,7 @@ export class Defrag {
       }
       if (end > MAX_PAYLOAD) return this.discard(q, DropReason.DEFRAG_OVERSIZE, 1);
       const np = this.newPages(q, offset, end);
-      if (this.mem + np * PAGE_COST > thresh || np > this.arena.freePages) {
+      if (np > 0 && (this.mem + np * PAGE_COST > thresh || np > this.arena.freePages)) {
         if (T.nfrags[q] === 0) this.free(q); // emptied by a restart just now: no empty queue lingers
         return this.dropOne(DropReason.DEFRAG_MEMORY);
       }
