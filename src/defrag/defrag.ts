@@ -85,6 +85,9 @@ function randomSeed(): number {
   return a[0];
 }
 
+/** expire()'s report of a queue that timed out with its first fragment: bytes, and the submit() user. */
+export type DefragTimeoutFn = (buf: Uint8Array, off: number, len: number, user: number) => void;
+
 export class Defrag {
   outLen = 0;
   maxFragSize = 0;
@@ -237,10 +240,12 @@ export class Defrag {
    * Drop queues whose ipfrag_time has passed (oldest first, at most `budget`
    * per call; returns how many). For a queue that had its first fragment,
    * onTimeout gets that fragment's header + payload (up to TIMEOUT_QUOTE_MAX
-   * bytes, in a scratch buffer valid during the call) for ICMP time exceeded
-   * code 1; whether to send it (local vs forwarded) is the caller's call.
+   * bytes, in a scratch buffer valid during the call) and the queue's `user`
+   * for ICMP time exceeded code 1. Whether to send it is the caller's call:
+   * ip_expire skips it for conntrack-in users unless the datagram was for a
+   * local address (forwarded traffic times out silently).
    */
-  expire(nowMs: number, onTimeout: (buf: Uint8Array, off: number, len: number) => void, budget = 256): number {
+  expire(nowMs: number, onTimeout: DefragTimeoutFn, budget = 256): number {
     const T = this.t;
     let n = 0;
     while (n < budget) {
@@ -248,8 +253,9 @@ export class Defrag {
       if (q < 0 || T.deadline[q] > nowMs) break;
       let qlen = 0;
       if ((T.flags[q] & FIRST_IN) !== 0) qlen = this.quoteFirst(q);
+      const user = T.idpu[q] & 0xff;
       this.discard(q, DropReason.DEFRAG_TIMEOUT, 0);
-      if (qlen > 0) onTimeout(this.scratch, 0, qlen);
+      if (qlen > 0) onTimeout(this.scratch, 0, qlen, user);
       n++;
     }
     return n;
@@ -311,7 +317,8 @@ export class Defrag {
     h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
     h ^= h >>> 16;
     const i = h & this.peerMask;
-    return (this.peer[i] = this.peer[i] + 1);
+    this.peer[i]++; // wraps at 2^32, as the kernel's atomic_t; distances are taken mod 2^32
+    return this.peer[i];
   }
 
   /**

@@ -129,14 +129,19 @@ describe('defrag: timeout (ipfrag_time)', () => {
     expect(rig.d.memory).toBe(0);
   });
 
-  it('a short first fragment is quoted whole', () => {
+  it('a short first fragment is quoted whole, with the queue\'s user', () => {
     const rig = new Rig();
     const g = datagram({ payload: 64, options: [0x94, 4, 0, 0] });
     const f = frag(g, 0, 16);
     rig.sub(f);
     let got: Uint8Array | undefined;
-    rig.d.expire(1e9, (buf, off, len) => { got = buf.slice(off, off + len); });
+    let user = -1;
+    rig.d.expire(1e9, (buf, off, len, u) => { got = buf.slice(off, off + len); user = u; });
     expectBytes(got, f);
+    expect(user).toBe(0);
+    rig.d.submit(f, 0, f.length, 1e9, rig.out, 0, 3); // user 3 (say conntrack-in)
+    rig.d.expire(2e9, (_b, _o, _l, u) => { user = u; });
+    expect(user).toBe(3);
   });
 
   it('the timer is armed once: later fragments do not extend it', () => {

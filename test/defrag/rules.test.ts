@@ -349,3 +349,17 @@ describe('defrag: ipfrag_max_dist', () => {
     expect(rig.sub(frag(g, 8, 16))).toBe(COMPLETE);
   });
 });
+
+describe('defrag: output buffer', () => {
+  it('out may be the buffer the completing fragment sits in (it is copied first)', () => {
+    const rig = new Rig();
+    const g = datagram({ payload: 3000 });
+    rig.sub(frag(g, 0, 1480));
+    rig.sub(frag(g, 1480, 2960));
+    const slab = new Uint8Array(8000);
+    const last = frag(g, 2960, 3000);
+    slab.set(last, 100);
+    expect(rig.d.submit(slab, 100, last.length, 0, slab, 64)).toBe(COMPLETE);
+    expectBytes(slab.slice(64, 64 + rig.d.outLen), expected(g, false));
+  });
+});
