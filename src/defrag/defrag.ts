@@ -3,8 +3,9 @@
  * inet_fragment.c, v6 semantics), the engine behind nf_defrag_ipv4.
  *
  * Per fragment, in the kernel's order: queue lookup by (saddr, daddr, id,
- * protocol, user); an expired queue found here is dropped (DEFRAG_TIMEOUT)
- * and a new one started; ipfrag_max_dist (per-source counter; too far ->
+ * protocol, user); an expired queue found here (expire() not run since its
+ * deadline) is dropped as DEFRAG_TIMEOUT without the ICMP report, and a new
+ * one started; ipfrag_max_dist (per-source counter; too far ->
  * the queue is purged and restarted, timer re-armed, DEFRAG_DISORDER);
  * last-fragment consistency (DEFRAG_MALFORMED, whole queue); a non-last
  * fragment's end rounded down to 8; zero length (DEFRAG_MALFORMED, whole
@@ -22,7 +23,9 @@
  *   (and, for a new queue, the queue record) would take `memory` above it is
  *   dropped alone (DEFRAG_MEMORY); Linux instead refuses fragments once
  *   already above (so it overshoots by one skb) and also refuses fragments
- *   that need no new memory. The account (see arena.ts, table.ts) is
+ *   that need no new memory (here a fragment that fits in pages its queue
+ *   already holds is always taken). The check comes after the queue rules
+ *   (it needs the queue's pages), where Linux checks first. The account (see arena.ts, table.ts) is
  *   PAGE_COST (1056) per arena page held + QUEUE_COST (444) per queue: a
  *   64 KiB datagram costs ~66 KiB here against ~127 KiB of skb truesize in
  *   Linux, a lone 8-byte fragment ~1.5 KiB against ~1 KiB: same kind of
