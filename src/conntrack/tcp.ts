@@ -25,62 +25,24 @@ import {
   conntrackIndex, segmentEnd, TcpIndex, TcpStore, W_END, W_LAST_ACK, W_LAST_END, W_LAST_SEQ, W_MAXACK, W_MAXEND,
   W_MAXWIN, W_STRIDE, WindowResult,
 } from './tcp-window.js';
+import { S_IGNORE, S_INVALID, TCP_FLAG_MASK, TCP_STATE_TABLE, TCP_VALID_FLAGS, TcpState } from './tcp-states.js';
 
 export { TcpCtFlag } from './tcp-options.js';
 export { TcpIndex } from './tcp-window.js';
-
-export const TcpState = {
-  NONE: 0, SYN_SENT: 1, SYN_RECV: 2, ESTABLISHED: 3, FIN_WAIT: 4,
-  CLOSE_WAIT: 5, LAST_ACK: 6, TIME_WAIT: 7, CLOSE: 8, SYN_SENT2: 9,
-} as const;
-export type TcpState = (typeof TcpState)[keyof typeof TcpState];
-
-/** As /proc/net/nf_conntrack and conntrack -L print them (tcp_conntrack_names). */
-export const TCP_STATE_NAMES: readonly string[] = Object.freeze([
-  'NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT',
-  'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2',
-]);
+export { S_IGNORE, S_INVALID, TCP_STATE_NAMES, TCP_STATE_TABLE, TCP_VALID_FLAGS, TcpState } from './tcp-states.js';
 
 /** What nf_conntrack_tcp_packet decided. */
 export const TcpVerdict = { ACCEPT: 0, INVALID: 1, IGNORE: 2, REOPEN: 3 } as const;
 export type TcpVerdict = (typeof TcpVerdict)[keyof typeof TcpVerdict];
 
-const { NONE, SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE, SYN_SENT2 } = TcpState;
-/** sIV (TCP_CONNTRACK_MAX) and sIG (TCP_CONNTRACK_IGNORE) in the table. */
-export const S_INVALID = 10;
-export const S_IGNORE = 11;
 /** Extra timeout slots after the states (TCP_CONNTRACK_RETRANS, TCP_CONNTRACK_UNACK). */
 const T_RETRANS = 10;
 const T_UNACK = 11;
 
-const sNO = NONE, sSS = SYN_SENT, sSR = SYN_RECV, sES = ESTABLISHED, sFW = FIN_WAIT, sCW = CLOSE_WAIT;
-const sLA = LAST_ACK, sTW = TIME_WAIT, sCL = CLOSE, sS2 = SYN_SENT2, sIV = S_INVALID, sIG = S_IGNORE;
-
-/**
- * tcp_conntracks[dir][index][old_state] of v6, flattened:
- * TCP_STATE_TABLE[dir * 60 + index * 10 + old]. Rows: syn, synack, fin, ack, rst, none.
- */
-export const TCP_STATE_TABLE: Readonly<Uint8Array> = Uint8Array.from([
-  // ORIGINAL  sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2
-  /* syn    */ sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2,
-  /* synack */ sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR,
-  /* fin    */ sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV,
-  /* ack    */ sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV,
-  /* rst    */ sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL,
-  /* none   */ sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV,
-  // REPLY
-  /* syn    */ sIV, sS2, sIV, sIV, sIV, sIV, sIV, sSS, sIV, sS2,
-  /* synack */ sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR,
-  /* fin    */ sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV,
-  /* ack    */ sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG,
-  /* rst    */ sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL,
-  /* none   */ sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV,
-]);
-
-/** tcp_valid_flags, indexed by the flags without ECE, CWR and PSH. */
-const VALID_FLAGS = new Uint8Array(64);
-for (const f of [0x02, 0x22, 0x12, 0x04, 0x14, 0x11, 0x31, 0x10, 0x30]) VALID_FLAGS[f] = 1;
-const FLAG_MASK = 0x37; // ~(ECE | CWR | PSH) within the byte
+const { NONE, SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE, SYN_SENT2 } = TcpState;
+/** rstChecks() results. */
+const RST_SKIP_WINDOW = 1;
+const RST_KEEP_STATE = 2;
 
 /** tcp_can_early_drop(): closing states, where an RST skips every check. */
 const closing = (s: number): boolean => s === FIN_WAIT || s === CLOSE_WAIT || s === LAST_ACK || s === TIME_WAIT || s === CLOSE;
@@ -134,7 +96,7 @@ export class TcpTracker {
   error(ctx: PacketContext, checksum: boolean): number {
     if (ctx.l4Off < 0 || ctx.tcpHdrLen < 20 || ctx.l4Len < ctx.tcpHdrLen) return InvalidReason.TCP_TRUNCATED;
     if (checksum && !tcpChecksumOk(ctx.buf, ctx.l3Off, ctx.l4Off, ctx.l4Len)) return InvalidReason.TCP_BAD_CHECKSUM;
-    if (!VALID_FLAGS[ctx.tcpFlags & FLAG_MASK]) return InvalidReason.TCP_BAD_FLAGS;
+    if (!TCP_VALID_FLAGS[ctx.tcpFlags & TCP_FLAG_MASK]) return InvalidReason.TCP_BAD_FLAGS;
     return InvalidReason.NONE;
   }
 
@@ -261,8 +223,8 @@ export class TcpTracker {
     } else if (next === CLOSE && index === TcpIndex.RST) {
       const r = this.rstChecks(slot, dir, old, ctx, seenReply, assured);
       if (r < 0) return TcpVerdict.INVALID;
-      if (r === 1) checkWindow = false;
-      else if (r === 2) next = old;
+      if (r & RST_SKIP_WINDOW) checkWindow = false;
+      if (r & RST_KEEP_STATE) next = old;
     }
 
     if (checkWindow) {
@@ -341,10 +303,9 @@ export class TcpTracker {
   }
 
   /**
-   * The RST checks of the CLOSE case. Returns -1 invalid RST (reason set),
-   * 0 check the window, 1 skip the window check, 2 keep the old state (and
-   * check the window): an in-window RST whose seq is not exactly the one
-   * expected, so a challenge ACK can still follow.
+   * The RST checks of the CLOSE case. Returns -1 for an invalid RST (reason
+   * set), else RST_SKIP_WINDOW and/or RST_KEEP_STATE (an RST whose seq is not
+   * exactly the one expected keeps the state, so a challenge ACK can follow).
    */
   private rstChecks(slot: number, dir: number, old: number, ctx: PacketContext, seenReply: boolean, assured: boolean): number {
     const st = this.st;
@@ -354,7 +315,7 @@ export class TcpTracker {
     const bb = slot * B_STRIDE;
     const stored = b[bb + B_STATE];
     // Closing: the tuple may be reused already, the sequence state is stale.
-    if (closing(stored)) return 1;
+    if (closing(stored)) return RST_SKIP_WINDOW;
     const lastIndex = b[bb + B_LAST_INDEX];
     const seq = ctx.tcpSeq;
     let result = 0;
@@ -370,15 +331,15 @@ export class TcpTracker {
       if (!established || seq === w[rv + W_MAXACK]) return 0;
       // The RST closing a data train: seq is where the last ACK segment of this side ended.
       if (lastIndex === TcpIndex.ACK && b[bb + B_LAST_DIR] === dir && seq === w[ws + W_LAST_END]) return 0;
-      result = 2;
+      result = RST_KEEP_STATE;
     }
     const ackSeq = ctx.tcpAck;
     if (((seenReply && lastIndex === TcpIndex.SYN) || (!assured && lastIndex === TcpIndex.ACK)) &&
         ackSeq === w[ws + W_LAST_END]) {
-      return 1; // RST to a SYN or half-open ACK we let through: it may ack segments we ignored
+      return result | RST_SKIP_WINDOW; // RST to a SYN or half-open ACK we let through: it may ack segments we ignored
     }
     if (old === SYN_SENT && lastIndex === TcpIndex.ACK && b[bb + B_LAST_DIR] === 1 && seq === w[ws + W_LAST_ACK]) {
-      return 1; // RST answering a challenge ACK we let through
+      return result | RST_SKIP_WINDOW; // RST answering a challenge ACK we let through
     }
     return result;
   }
