@@ -335,6 +335,39 @@ describe('special cases', () => {
     expect([ack.state, ack.timeout]).toEqual([S.ESTABLISHED, 432000]);
   });
 
+  it('an RST answering an ignored SYN (ack = its end) closes without a window check', () => {
+    const f = reach(S.ESTABLISHED);
+    expect(f.send(0, seg(0, { flags: SYN, seq: 0x12340000 })).verdict).toBe(TcpVerdict.IGNORE);
+    const r = f.send(1, seg(1, { flags: RST | ACK, seq: 0x7654321, ack: 0x12340001 }));
+    expect([r.verdict, r.state, r.timeout]).toEqual([TcpVerdict.ACCEPT, S.CLOSE, 10]);
+    // The same RST acking something else goes through the window check: far out, INVALID.
+    const g = reach(S.ESTABLISHED);
+    g.send(0, seg(0, { flags: SYN, seq: 0x12340000 }));
+    const bad = g.send(1, seg(1, { flags: RST | ACK, seq: 0x7654321, ack: 1001 }));
+    expect([bad.verdict, bad.reason, g.state]).toEqual([TcpVerdict.INVALID, InvalidReason.TCP_SEQ_OVER_WINDOW, S.ESTABLISHED]);
+  });
+
+  it('the first FIN marks its side CLOSE_INIT; the answering FIN does not', () => {
+    const f = reach(S.LAST_ACK);
+    expect(f.win(0).flags & TcpCtFlag.CLOSE_INIT).toBe(TcpCtFlag.CLOSE_INIT);
+    expect(f.win(1).flags & TcpCtFlag.CLOSE_INIT).toBe(0);
+  });
+
+  it('data on a SYN counts in its end (seq + len + 1)', () => {
+    const c = new Conn();
+    c.first(seg(0, { flags: SYN, seq: 100, len: 20 }));
+    expect(c.win(0).end).toBe(121);
+  });
+
+  it('pickup: the first reply acking one past the picked-up end (keepalive answer) moves that end', () => {
+    const f = new Flow();
+    f.first(seg(0, { flags: ACK, seq: 999, ack: 5000 }));
+    expect(f.win(0).end).toBe(999);
+    f.send(1, seg(1, { flags: ACK, seq: 5000, ack: 1000 }));
+    expect(f.win(0).end).toBe(1000);
+    expect(f.win(1)).toMatchObject({ end: 5000, maxwin: 65535, maxend: 5000 + 65535 });
+  });
+
   it('SYN_SENT2: simultaneous open reaches ESTABLISHED on the reply ACK and is ASSURED', () => {
     const f = new Flow();
     expect(f.go(0, SYN).state).toBe(S.SYN_SENT);
@@ -562,6 +595,7 @@ describe('property: random segment sequences', () => {
   });
   type SegIn = { dir: number; flags: number; seqMode: number; seqDelta: number; rawSeq: number; ack: number; ackExact: boolean; win: number; len: number; opts: number[] };
 
+  const TIMEOUTS = [120, 60, 432000, 30, 10, 300];
   function run(s: ReturnType<typeof settings>, isn: number, segs: SegIn[]): string[] {
     const f = new Flow(s, [isn, (isn + 0x9e3779b9) >>> 0]);
     const out: string[] = [];
@@ -574,8 +608,12 @@ describe('property: random segment sequences', () => {
         out.push(`e${err}`);
         continue;
       }
+      const prev = f.alive ? f.state : -1;
       const r = f.alive || x.dir === 1 ? f.send(x.dir, ctx) : f.first(ctx);
       const st = f.state;
+      if (prev >= 0 && r.verdict !== TcpVerdict.ACCEPT) expect(st).toBe(prev);
+      if (r.verdict !== TcpVerdict.ACCEPT) expect(r.assured || r.kill || r.changed).toBe(false);
+      if (r.timeout !== -1) expect(TIMEOUTS).toContain(r.timeout);
       expect(st).toBeGreaterThanOrEqual(0);
       expect(st).toBeLessThanOrEqual(9);
       expect([0, 1, 2, 3]).toContain(r.verdict);
