@@ -1,7 +1,8 @@
 /**
  * Per-slot TCP conntrack state and the window check (the kernel's
  * tcp_in_window(), v6: checks I-IV with the IGNORE split for II and IV and
- * the "bytes more than expected" tolerance for I).
+ * the "bytes more than expected" tolerance for I), plus the annotations of
+ * ignored segments and the SYN/ACK resync that reads them.
  *
  * Invariants:
  * - All state lives in three typed arrays allocated once: 44 bytes of u32
@@ -16,6 +17,7 @@
  */
 import { InvalidReason } from './invalid.js';
 import { parseSynOptions, sackRightEdge, TcpCtFlag } from './tcp-options.js';
+import { TcpState } from './tcp-states.js';
 
 // u32 fields: per direction d at d * 4 + ..., then the last_* annotations.
 export const W_END = 0;
@@ -44,9 +46,7 @@ export const TcpIndex = { SYN: 0, SYNACK: 1, FIN: 2, ACK: 3, RST: 4, NONE: 5 } a
 /** tcp_in_window's result, in the kernel's enum order. */
 export const WindowResult = { IGNORE: 0, INVALID: 1, ACCEPT: 2 } as const;
 
-/** States the window check looks at (the full enum lives in tcp.ts). */
-const SYN_SENT = 1;
-const SYN_RECV = 2;
+const { SYN_SENT, SYN_RECV, LAST_ACK } = TcpState;
 
 /** MAXACKWINCONST: the floor of the ack window (check IV). */
 const MAXACKWIN_CONST = 66000;
@@ -121,6 +121,70 @@ export class TcpStore {
       this.b[b0] = 0;
       this.b[b0 + 2] = 0;
     }
+  }
+
+  /**
+   * The sIG case: record the ignored segment (for the SYN/ACK resync and the
+   * RST checks); an original-direction SYN also keeps its options, and in
+   * LAST_ACK the expectation of a challenge ACK. `old` is the state.
+   */
+  noteIgnored(
+    slot: number, dir: number, index: number, old: number,
+    buf: Uint8Array, l4Off: number, l4Len: number, hdrLen: number,
+    flags: number, seq: number, ack: number, winRaw: number,
+  ): void {
+    const ws = slot * W_STRIDE;
+    const bb = slot * B_STRIDE;
+    this.b[bb + B_LAST_INDEX] = index;
+    this.b[bb + B_LAST_DIR] = dir;
+    this.w[ws + W_LAST_SEQ] = seq;
+    this.w[ws + W_LAST_END] = segmentEnd(seq, l4Len, hdrLen, flags);
+    this.lastWin[slot] = winRaw;
+    if (index === TcpIndex.SYN && dir === 0) {
+      const r = parseSynOptions(buf, l4Off, hdrLen);
+      let lf = 0;
+      let scale = 0;
+      if (r >= 0) {
+        if ((r >>> 8) & TcpCtFlag.WINDOW_SCALE) {
+          lf |= TcpCtFlag.WINDOW_SCALE;
+          scale = r & 0xff;
+        }
+        lf |= (r >>> 8) & TcpCtFlag.SACK_PERM;
+      }
+      // The server may answer with a challenge ACK, which must not count as the last ACK.
+      if (old === LAST_ACK) lf |= TcpCtFlag.EXP_CHALLENGE_ACK;
+      this.b[bb + B_LAST_FLAGS] = lf;
+      this.b[bb + B_LAST_WSCALE] = scale;
+    }
+    // A reply ACK in SYN_SENT may be a challenge ACK; the RST answering it carries its ack as seq.
+    if (old === SYN_SENT && index === TcpIndex.ACK && dir === 1) this.w[ws + W_LAST_ACK] = ack;
+  }
+
+  /**
+   * A SYN/ACK in dir acked the SYN ignored in the other direction: rebuild
+   * that side from the annotation and reset dir's side, so the window check
+   * initialises it from this SYN/ACK.
+   */
+  resync(slot: number, dir: number): void {
+    const w = this.w;
+    const b = this.b;
+    const ws = slot * W_STRIDE;
+    const bb = slot * B_STRIDE;
+    const lastDir = b[bb + B_LAST_DIR];
+    const ls = ws + lastDir * 4;
+    w[ls + W_END] = w[ws + W_LAST_END];
+    w[ls + W_MAXEND] = w[ws + W_LAST_END];
+    w[ls + W_MAXWIN] = this.lastWin[slot] === 0 ? 1 : this.lastWin[slot];
+    b[bb + B_SCALE + lastDir * 2] = b[bb + B_LAST_WSCALE];
+    b[bb + B_LAST_FLAGS] &= ~TcpCtFlag.EXP_CHALLENGE_ACK;
+    b[bb + B_FLAGS + lastDir * 2] = b[bb + B_LAST_FLAGS];
+    const ds = ws + dir * 4; // nf_ct_tcp_state_reset
+    w[ds + W_END] = 0;
+    w[ds + W_MAXEND] = 0;
+    w[ds + W_MAXWIN] = 0;
+    w[ds + W_MAXACK] = 0;
+    b[bb + B_SCALE + dir * 2] = 0;
+    b[bb + B_FLAGS + dir * 2] &= TcpCtFlag.BE_LIBERAL;
   }
 
   /** nf_tcp_log_invalid(): liberal (global or the sender's flag) turns any failure into ACCEPT. */

@@ -19,11 +19,10 @@ import type { PacketContext } from '../packet/context.js';
 import { tcpChecksumOk } from '../packet/checksum.js';
 import type { ConntrackSettings } from './settings.js';
 import { InvalidReason } from './invalid.js';
-import { parseSynOptions, TcpCtFlag } from './tcp-options.js';
+import { TcpCtFlag } from './tcp-options.js';
 import {
-  after, B_FLAGS, B_LAST_DIR, B_LAST_FLAGS, B_LAST_INDEX, B_LAST_WSCALE, B_RETRANS, B_SCALE, B_STATE, B_STRIDE, before,
-  conntrackIndex, segmentEnd, TcpIndex, TcpStore, W_END, W_LAST_ACK, W_LAST_END, W_LAST_SEQ, W_MAXACK, W_MAXEND,
-  W_MAXWIN, W_STRIDE, WindowResult,
+  B_FLAGS, B_LAST_DIR, B_LAST_FLAGS, B_LAST_INDEX, B_RETRANS, B_STATE, B_STRIDE, before, conntrackIndex, segmentEnd,
+  TcpIndex, TcpStore, W_END, W_LAST_ACK, W_LAST_END, W_MAXACK, W_MAXEND, W_MAXWIN, W_STRIDE, WindowResult,
 } from './tcp-window.js';
 import { S_IGNORE, S_INVALID, TCP_FLAG_MASK, TCP_STATE_TABLE, TCP_VALID_FLAGS, TcpState } from './tcp-states.js';
 
@@ -185,25 +184,11 @@ export class TcpTracker {
       if (index === TcpIndex.SYNACK && b[bb + B_LAST_INDEX] === TcpIndex.SYN && lastDir !== dir &&
           ctx.tcpAck === w[ws + W_LAST_END]) {
         // The SYN/ACK answers a SYN we ignored: both ends are in sync and we were not.
-        // Rebuild the SYN's side from its annotation and start over from SYN_SENT.
         old = SYN_SENT;
         next = SYN_RECV;
-        const ls = ws + lastDir * 4;
-        w[ls + W_END] = w[ws + W_LAST_END];
-        w[ls + W_MAXEND] = w[ws + W_LAST_END];
-        w[ls + W_MAXWIN] = st.lastWin[slot] === 0 ? 1 : st.lastWin[slot];
-        b[bb + B_SCALE + lastDir * 2] = b[bb + B_LAST_WSCALE];
-        b[bb + B_LAST_FLAGS] &= ~TcpCtFlag.EXP_CHALLENGE_ACK;
-        b[bb + B_FLAGS + lastDir * 2] = b[bb + B_LAST_FLAGS];
-        const ds = ws + dir * 4; // nf_ct_tcp_state_reset
-        w[ds + W_END] = 0;
-        w[ds + W_MAXEND] = 0;
-        w[ds + W_MAXWIN] = 0;
-        w[ds + W_MAXACK] = 0;
-        b[bb + B_SCALE + dir * 2] = 0;
-        b[bb + B_FLAGS + dir * 2] &= TcpCtFlag.BE_LIBERAL;
+        st.resync(slot, dir);
       } else {
-        this.ignore(slot, dir, index, old, ctx);
+        st.noteIgnored(slot, dir, index, old, ctx.buf, ctx.l4Off, ctx.l4Len, ctx.tcpHdrLen, flags, ctx.tcpSeq, ctx.tcpAck, ctx.tcpWindow);
         return TcpVerdict.IGNORE;
       }
     } else if (next === S_INVALID) {
@@ -269,37 +254,6 @@ export class TcpTracker {
     }
     this.timeout = timeout;
     return TcpVerdict.ACCEPT;
-  }
-
-  /** The sIG case: record the segment (for the SYN/ACK resync and RST checks), change nothing else. */
-  private ignore(slot: number, dir: number, index: number, old: number, ctx: PacketContext): void {
-    const st = this.st;
-    const ws = slot * W_STRIDE;
-    const bb = slot * B_STRIDE;
-    st.b[bb + B_LAST_INDEX] = index;
-    st.b[bb + B_LAST_DIR] = dir;
-    st.w[ws + W_LAST_SEQ] = ctx.tcpSeq;
-    st.w[ws + W_LAST_END] = segmentEnd(ctx.tcpSeq, ctx.l4Len, ctx.tcpHdrLen, ctx.tcpFlags);
-    st.lastWin[slot] = ctx.tcpWindow;
-    if (index === TcpIndex.SYN && dir === 0) {
-      // Keep the SYN's options: if the server answers it, they become this side's.
-      const r = parseSynOptions(ctx.buf, ctx.l4Off, ctx.tcpHdrLen);
-      let lf = 0;
-      let scale = 0;
-      if (r >= 0) {
-        if ((r >>> 8) & TcpCtFlag.WINDOW_SCALE) {
-          lf |= TcpCtFlag.WINDOW_SCALE;
-          scale = r & 0xff;
-        }
-        lf |= (r >>> 8) & TcpCtFlag.SACK_PERM;
-      }
-      // In LAST_ACK the server may answer with a challenge ACK that must not close.
-      if (old === LAST_ACK) lf |= TcpCtFlag.EXP_CHALLENGE_ACK;
-      st.b[bb + B_LAST_FLAGS] = lf;
-      st.b[bb + B_LAST_WSCALE] = scale;
-    }
-    // A reply ACK in SYN_SENT may be a challenge ACK; an RST to it will carry its ack as seq.
-    if (old === SYN_SENT && index === TcpIndex.ACK && dir === 1) st.w[ws + W_LAST_ACK] = ctx.tcpAck;
   }
 
   /**
