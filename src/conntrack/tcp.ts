@@ -8,15 +8,18 @@
  *   per slot, a zeroed slot is unused. The table owns slots: it calls start()
  *   for the first packet of a connection, packet() for every packet including
  *   the first, clear()/copy() when it frees or moves entries.
- * - packet() never changes the entry when it returns INVALID (apart from the
- *   annotations the kernel also keeps: last_index/last_dir for
- *   nf_tcp_handle_invalid), and leaves the timeout alone (-1) on IGNORE.
+ * - INVALID and IGNORE leave the state as it was and the timeout alone (-1,
+ *   except nf_tcp_handle_invalid's shortening). Window bookkeeping the kernel
+ *   does before a check fails (a SYN/ACK initialising its side, td_end of an
+ *   over-long segment, the annotations of ignored segments) stays, as there:
+ *   later packets depend on it.
  * - error(), start() and packet() allocate nothing and never throw; their
  *   outputs are the numeric fields below, valid until the next call.
  * - Timeouts are seconds, from ConntrackSettings (setSettings rereads them).
  */
 import type { PacketContext } from '../packet/context.js';
 import { tcpChecksumOk } from '../packet/checksum.js';
+import { TCP_RST } from '../packet/tcp.js';
 import type { ConntrackSettings } from './settings.js';
 import { InvalidReason } from './invalid.js';
 import { TcpCtFlag } from './tcp-options.js';
@@ -240,7 +243,7 @@ export class TcpTracker {
     else timeout = tn;
 
     if (!seenReply) {
-      if (flags & 0x04) {
+      if (flags & TCP_RST) {
         // Only an RST came back (or the opener gave up): no connection worth keeping.
         this.kill = true;
         return TcpVerdict.ACCEPT;
