@@ -371,7 +371,9 @@ describe('special cases', () => {
   it('SYN_SENT2: simultaneous open reaches ESTABLISHED on the reply ACK and is ASSURED', () => {
     const f = new Flow();
     expect(f.go(0, SYN).state).toBe(S.SYN_SENT);
-    expect(f.go(1, SYN).state).toBe(S.SYN_SENT2);
+    // No SEEN_REPLY yet and a SYN in SYN_SENT: no refresh, as for a retransmission.
+    expect(f.go(1, SYN)).toMatchObject({ state: S.SYN_SENT2, timeout: -1, changed: true });
+    expect(f.send(0, seg(0, { flags: SYN, seq: 1000 }))).toMatchObject({ state: S.SYN_SENT2, timeout: 120 });
     expect(f.go(0, SYN | ACK).state).toBe(S.SYN_RECV);
     const r = f.go(1, ACK);
     expect([r.state, r.assured, r.timeout]).toEqual([S.ESTABLISHED, true, 432000]);
@@ -530,6 +532,12 @@ describe('timeouts beyond the state', () => {
     expect(dup().timeout).toBe(300);
     expect(f.go(1, ACK, { len: 10 }).timeout).toBe(300); // data unacked
     expect(f.go(0, ACK).timeout).toBe(432000);
+  });
+
+  it('retransmissions do not lengthen a shorter state timeout (CLOSE_WAIT stays 60 s)', () => {
+    const f = reach(S.CLOSE_WAIT);
+    const dup = (): number => f.send(1, seg(1, { flags: ACK, seq: f.nxt[1], ack: f.nxt[0] })).timeout;
+    expect([dup(), dup(), dup(), dup()]).toEqual([60, 60, 60, 60]);
   });
 
   it('zero window: 300 s while the last ACK-only segment advertised 0', () => {
