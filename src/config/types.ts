@@ -6,6 +6,7 @@
  */
 
 import type { ConntrackConfig } from './conntrack.js';
+import type { DefragConfig } from './defrag.js';
 
 export type InterfaceKind = 'afpacket' | 'tap' | 'tun';
 export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -110,6 +111,7 @@ export interface RawgateConfig {
   logging: LoggingConfig;
   io: IoConfig;
   conntrack: ConntrackConfig;
+  defrag: DefragConfig;
   /** Absolute path of the file this came from (null when built in memory). */
   source: string | null;
 }

@@ -12,12 +12,13 @@ import type { Obj } from './fields.js';
 import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from './ipv4.js';
 import { DEFAULTS } from './types.js';
 import { readConntrack } from './conntrack.js';
+import { readDefrag } from './defrag.js';
 import type {
   ArpConfig, HostPortConfig, IcmpConfig, IfAddress, InterfaceConfig, InterfaceKind, IoConfig, LogLevel,
   MetricsConfig, RawgateConfig, RouteConfig, RouteType,
 } from './types.js';
 
-const TOP = ['interfaces', 'routes', 'hostPort', 'rules', 'arp', 'icmp', 'metrics', 'control', 'logging', 'io', 'conntrack'] as const;
+const TOP = ['interfaces', 'routes', 'hostPort', 'rules', 'arp', 'icmp', 'metrics', 'control', 'logging', 'io', 'conntrack', 'defrag'] as const;
 const IF_FIELDS = ['name', 'kind', 'addresses', 'mtu', 'mac', 'promisc', 'persistent', 'netns'] as const;
 const ROUTE_FIELDS = ['to', 'via', 'dev', 'type'] as const;
 const KINDS: readonly InterfaceKind[] = ['afpacket', 'tap', 'tun'];
@@ -57,6 +58,7 @@ export function validateConfig(data: unknown, opts: ValidateOptions = {}): Rawga
     logging: readLogging(iss, root),
     io,
     conntrack: readConntrack(iss, root),
+    defrag: readDefrag(iss, root),
     source: file,
   };
   if (iss.list.length > 0) throw new ConfigError(iss.list, file);

@@ -41,6 +41,9 @@ import { rulesetCommitted } from '../telemetry/ruleset.js';
 import { createConntrack } from '../conntrack/index.js';
 import { registerConntrackMetrics } from '../conntrack/metrics.js';
 import { PASS_STAGE } from './hooks.js';
+import { Defrag } from '../defrag/defrag.js';
+import { DefragStage } from '../defrag/stage.js';
+import { registerDefragMetrics } from '../defrag/metrics.js';
 
 /** How often the ARP cache ages and retransmits, and conntrack expires entries (ms). */
 const NEIGH_TICK_MS = 100;
@@ -187,7 +190,9 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     const first = await rules.prepare(deps.ruleset);
     first.commit();
     ct.rulesetChanged(deps.ruleset);
-    const stages = { defrag: PASS_STAGE, conntrack: ct.engine.lookup, nat: PASS_STAGE, confirm: ct.engine.confirm };
+    const defrag = new Defrag(config.defrag);
+    const defragStage = new DefragStage(defrag, () => ct.engine.active, clock);
+    const stages = { defrag: defragStage, conntrack: ct.engine.lookup, nat: PASS_STAGE, confirm: ct.engine.confirm };
     const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, first.evaluator, stages);
     pipeline = p;
     ruleHost.pipeline = p;
@@ -225,15 +230,18 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     });
     p.endBatch();
 
+    const onFragTimeout = (buf: Uint8Array, off: number, len: number, user: number) => p.reassemblyTimedOut(buf, off, len, user);
     timer = setInterval(() => {
       neigh.tick(clock());
       ct.engine.tick(CT_GC_BUDGET);
+      defrag.expire(clock(), onFragTimeout);
       p.endBatch();
     }, NEIGH_TICK_MS);
     timer.unref();
 
     registerDataplaneMetrics(deps.telemetry, { pipeline: p, ports: views, neigh, routes, ruleHost, slab });
     registerConntrackMetrics(deps.telemetry, ct.engine);
+    registerDefragMetrics(deps.telemetry, defrag);
     registerRuleMetrics(deps.telemetry, () => p.ruleset.ruleset, config.metrics.ruleSeries);
     log.info({ interfaces: names, hostPort: hostIf >= 0 ? config.hostPort.name : null, slots: config.io.slots }, 'dataplane started');
 

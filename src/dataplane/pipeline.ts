@@ -192,10 +192,12 @@ export class Pipeline {
       const buf = ctx.buf;
       wire.echoReplyInPlace(buf, ctx.l3Off, 64, this.nextIpId());
       this.icmpSent[0]++;
-      return this.localOut(ifIndex, slot, ctx.l3Off, ctx.ipTotLen);
+      return this.localOut(ifIndex, slot, ctx.l3Off, ctx.ipTotLen, false, buf);
     }
     const host = this.d.hostIf;
     if (host < 0) return this.drop(ifIndex, slot, DropReason.HOST_PORT_DOWN);
+    // A reassembled datagram goes to the host stack refragmented (it reassembles again).
+    if (ctx.buf !== this.d.slab.buf) return this.transmit(ifIndex, slot, host, 0, ctx.l3Off, ctx.ipTotLen, ctx.df, ctx.buf);
     this.queue(host, slot, ctx.l3Off, ctx.ipTotLen);
   }
 
@@ -212,10 +214,10 @@ export class Pipeline {
    * when `parsed` is false): OUTPUT hooks, routing, POSTROUTING, transmit.
    * `chargeIf` is the interface drops are charged to.
    */
-  private localOut(chargeIf: number, slot: number, l3Off: number, len: number, parsed = false): void {
+  private localOut(chargeIf: number, slot: number, l3Off: number, len: number, parsed = false, buf: Uint8Array = this.d.slab.buf): void {
     const ctx = this.ctx;
     if (!parsed) {
-      const reason = wire.parseIPv4(ctx, this.d.slab.buf, l3Off, len);
+      const reason = wire.parseIPv4(ctx, buf, l3Off, len);
       if (reason !== DropReason.NONE) return this.drop(chargeIf, slot, reason);
     }
     setL3Frame(ctx, l3Off, len);
@@ -232,7 +234,7 @@ export class Pipeline {
     if (ctx.daddr !== daddr && !this.routeLocalOut(ctx)) return this.drop(chargeIf, slot, DropReason.NO_ROUTE);
     v = this.hooks.run(Hook.POSTROUTING, ctx);
     if (v !== Verdict.ACCEPT) return this.verdictDrop(chargeIf, slot);
-    this.transmit(chargeIf, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df);
+    this.transmit(chargeIf, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df, ctx.buf);
   }
 
   /** Route a locally sent packet by its destination: sets outIf and nextHop; false when there is no unicast route. */
@@ -271,7 +273,8 @@ export class Pipeline {
     }
     const outIf = d.routes.outIf(route);
     const mtu = d.ifaces.mtu(outIf);
-    if (ctx.ipTotLen > mtu && ctx.df !== 0) {
+    // ip_exceeds_mtu: a reassembled datagram is judged by its largest fragment.
+    if (ctx.fragMaxSize > 0 ? wire.defragExceedsMtu(ctx.fragDf, ctx.fragMaxSize, mtu) : ctx.ipTotLen > mtu && ctx.df !== 0) {
       this.icmpError(ifIndex, slot, ICMP_DEST_UNREACH, 4, mtu);
       return this.drop(ifIndex, slot, DropReason.FRAG_NEEDED);
     }
@@ -285,28 +288,34 @@ export class Pipeline {
     if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot);
     v = this.hooks.run(Hook.POSTROUTING, ctx);
     if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot);
-    this.transmit(ifIndex, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df);
+    this.transmit(ifIndex, slot, ctx.outIf, ctx.nextHop, ctx.l3Off, ctx.ipTotLen, ctx.df, ctx.buf);
   }
 
   // ---------------------------------------------------------------- transmit
 
-  /** Send an IP packet (slot, l3Off, len) out of outIf towards nextHop, fragmenting when it exceeds the MTU. */
-  transmit(chargeIf: number, slot: number, outIf: number, nextHop: number, l3Off: number, len: number, df: number): void {
+  /**
+   * Send an IP packet (slot, l3Off, len) out of outIf towards nextHop,
+   * fragmenting when it exceeds the MTU. `buf` is where its bytes are: the
+   * slab, or the reassembly area (the packet in ctx, then always copied or
+   * refragmented into slots of its own; `slot` is only freed).
+   */
+  transmit(chargeIf: number, slot: number, outIf: number, nextHop: number, l3Off: number, len: number, df: number, buf: Uint8Array = this.d.slab.buf): void {
     const d = this.d;
+    if (buf !== d.slab.buf) return this.transmitFromArea(chargeIf, slot, outIf, nextHop, buf, l3Off, len, df);
     if (len > d.ifaces.mtu(outIf)) {
       if (df !== 0) return this.drop(chargeIf, slot, DropReason.FRAG_NEEDED);
       return this.fragmentOut(chargeIf, slot, outIf, nextHop, l3Off, len);
     }
     const port = d.ports[outIf];
     if (!port.l2) return this.queue(outIf, slot, l3Off, len);
-    const buf = d.slab.buf;
+    const sb = d.slab.buf;
     const eth = l3Off - 14;
     if (eth < d.slab.slotOffset(slot)) {
       // No headroom (cannot happen for slots the pipeline prepares); refuse rather than corrupt.
       return this.drop(chargeIf, slot, DropReason.TX_ERROR);
     }
-    if (d.neigh.resolve(outIf, nextHop, buf, eth)) {
-      wire.writeEthernetSrcType(buf, eth, port.mac, ETH_P_IP);
+    if (d.neigh.resolve(outIf, nextHop, sb, eth)) {
+      wire.writeEthernetSrcType(sb, eth, port.mac, ETH_P_IP);
       return this.queue(outIf, slot, eth, len + 14);
     }
     if (!d.neigh.park(outIf, nextHop, slot, l3Off, len)) this.drop(chargeIf, slot, DropReason.NEIGHBOUR_QUEUE_FULL);
@@ -333,6 +342,36 @@ export class Pipeline {
   /** A parked packet was pushed out of a full neighbour queue. */
   dropParked(outIf: number, slot: number): void {
     this.drop(outIf, slot, DropReason.NEIGHBOUR_QUEUE_FULL);
+  }
+
+  /**
+   * The packet in ctx lives in the reassembly area: refragment a reassembled
+   * datagram to its largest original fragment (the kernel always does), or
+   * fragment it to the MTU, or copy it whole into a slot of its own.
+   */
+  private transmitFromArea(chargeIf: number, slot: number, outIf: number, nextHop: number, buf: Uint8Array, l3Off: number, len: number, df: number): void {
+    const d = this.d;
+    const ctx = this.ctx;
+    const mtu = d.ifaces.mtu(outIf);
+    const sink = this.fragSink;
+    sink.chargeIf = chargeIf;
+    sink.outIf = outIf;
+    sink.nextHop = nextHop;
+    sink.slot = -1;
+    let n: number;
+    if (ctx.fragMaxSize > 0) n = wire.refragment(buf, l3Off, mtu, ctx.fragMaxSize, ctx.fragDf, sink);
+    else if (len > mtu) {
+      if (df !== 0) return this.drop(chargeIf, slot, DropReason.FRAG_NEEDED);
+      n = wire.fragment(buf, l3Off, mtu, sink);
+    } else n = 0;
+    d.slab.release(slot);
+    if (n < 0) return this.counters.rxDrop(chargeIf, DropReason.FRAGMENTATION_FAILED);
+    if (n > 0) return;
+    // Fits whole: a slot of its own.
+    const off = sink.next(len);
+    if (off < 0) return this.counters.rxDrop(chargeIf, DropReason.TX_RING_FULL);
+    d.slab.buf.set(buf.subarray(l3Off, l3Off + len), off);
+    sink.done(off, len);
   }
 
   private fragmentOut(chargeIf: number, slot: number, outIf: number, nextHop: number, l3Off: number, len: number): void {
@@ -421,6 +460,26 @@ export class Pipeline {
     this.icmpSent[type]++;
     void origSlot;
     this.emitGenerated(chargeIf, slot, off, len);
+  }
+
+  /**
+   * A reassembly queue timed out (ip_expire): ICMP time exceeded, code 1,
+   * quoting its first fragment, only for datagrams to the router itself
+   * (the kernel sends none for forwarded traffic it held for conntrack).
+   */
+  reassemblyTimedOut(buf: Uint8Array, off: number, len: number, user: number): void {
+    const d = this.d;
+    if (user !== Hook.PREROUTING || len < 20 || !d.ifaces.isLocal(wire.rd32(buf, off + 16))) return;
+    const to = wire.rd32(buf, off + 12);
+    const r = d.routes.lookup(to);
+    const src = r < 0 ? 0 : d.ifaces.primaryAddress(d.routes.outIf(r));
+    if (src === 0 || !d.icmpLimit.allow(ICMP_TIME_EXCEEDED, 1, to, d.nowMs())) return;
+    const slot = d.slab.alloc();
+    if (slot < 0) return;
+    const at = d.slab.slotOffset(slot) + HEADROOM;
+    const n = wire.buildIcmpError(d.slab.buf, at, buf, off, len, ICMP_TIME_EXCEEDED, 1, src, 0, this.nextIpId(), wire.ICMP_ERROR_MAXLEN);
+    this.icmpSent[ICMP_TIME_EXCEEDED]++;
+    this.emitGenerated(-1 < r ? d.routes.outIf(r) : 0, slot, at, n);
   }
 
   /** REJECT --reject-with tcp-reset: a RST spoofed from the original destination. */
@@ -556,6 +615,8 @@ function resetMeta(ctx: PacketContext, inIf: number, local: boolean): void {
   ctx.ctState = 0;
   ctx.ctDir = 0;
   ctx.ctZone = 0;
+  ctx.fragMaxSize = 0;
+  ctx.fragDf = 0;
 }
 
 /**

@@ -7,6 +7,6 @@ export {
   arpValid, arpOp, arpSpa, arpTpa,
   decrementTtl, isIcmpError, parseIPv4,
   buildArpRequest, arpReplyInPlace, echoReplyInPlace, buildIcmpError, buildTcpReset,
-  fragment, ICMP_ERROR_MAXLEN, rd32, wr32,
+  fragment, refragment, defragExceedsMtu, ICMP_ERROR_MAXLEN, rd32, wr32,
 } from '../packet/index.js';
 export type { FragmentSink } from '../packet/index.js';

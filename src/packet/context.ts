@@ -85,6 +85,13 @@ export class PacketContext {
   ctDir = 0;
   /** Conntrack zone (CT --zone in raw), 0 by default. */
   ctZone = 0;
+  /**
+   * A datagram defrag reassembled: the largest fragment it came in (IP header
+   * included; IPCB frag_max_size), else 0. It leaves refragmented to at most that.
+   */
+  fragMaxSize = 0;
+  /** The largest fragment had DF (IPSKB_FRAG_PMTU): every refragment gets DF. */
+  fragDf = 0;
   /** Bit set of addrtype classes for source and destination, filled lazily by the pipeline (0 = unknown). */
   srcAddrType = 0;
   dstAddrType = 0;

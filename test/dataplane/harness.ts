@@ -17,6 +17,9 @@ import { DataplaneRuleHost, type LogSink } from '../../src/dataplane/rule-host.j
 import { PASS_STAGE } from '../../src/dataplane/hooks.js';
 import type { Conntrack } from '../../src/conntrack/conntrack.js';
 import { ConntrackView } from '../../src/conntrack/view.js';
+import { Defrag } from '../../src/defrag/defrag.js';
+import { DefragStage } from '../../src/defrag/stage.js';
+import { DEFRAG_DEFAULTS } from '../../src/defrag/settings.js';
 
 export const SLOT = 2048;
 export const SLOTS = 64;
@@ -98,7 +101,8 @@ export function setup(rules?: string, opts: SetupOptions = {}) {
   if (ct !== null) {
     host.attachConntrack(new ConntrackView(ct.table, () => now));
     ct.active = true;
-    stages = { defrag: PASS_STAGE, conntrack: ct.lookup, nat: PASS_STAGE, confirm: ct.confirm };
+    const defrag = new DefragStage(new Defrag(DEFRAG_DEFAULTS), () => ct.active, () => now);
+    stages = { defrag, conntrack: ct.lookup, nat: PASS_STAGE, confirm: ct.confirm };
   }
   p = new Pipeline({ slab, ports, ifaces, routes, neigh, icmpLimit: new IcmpLimiter(DEFAULTS.icmp), hostIf: 3, nowMs: () => now }, interpret(rs, host), stages);
   host.pipeline = p;
@@ -204,3 +208,22 @@ export function arpRequest(srcMac: number[], spa: string, tpa: string): Uint8Arr
 
 export const drops = (p: Pipeline, ifIndex: number, r: number) => p.counters.rxDrops[ifIndex * p.counters.rxDrops.length / p.counters.names.length + r];
 
+
+/** Split an IPv4 packet into fragments carrying `chunk` payload bytes each (a multiple of 8), DF as given. */
+export function fragmentsOf(pkt: Uint8Array, chunk: number, df = false): Uint8Array[] {
+  const payload = pkt.subarray(20);
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < payload.length; at += chunk) {
+    const part = payload.subarray(at, Math.min(payload.length, at + chunk));
+    const f = new Uint8Array(20 + part.length);
+    f.set(pkt.subarray(0, 20));
+    f.set(part, 20);
+    f[2] = f.length >> 8; f[3] = f.length & 255;
+    const more = at + chunk < payload.length ? 0x2000 : 0;
+    const word = (at >> 3) | more | (df ? 0x4000 : 0);
+    f[6] = word >> 8; f[7] = word & 255;
+    setIpChecksum(f, 0);
+    out.push(f);
+  }
+  return out;
+}

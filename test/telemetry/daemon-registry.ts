@@ -18,6 +18,9 @@ import { runIptablesRestore } from '../../src/iptables/index.js';
 import { emptyRuleset } from '../../src/rules/ops.js';
 import { resetRulesetStatus, rulesetCommitted } from '../../src/telemetry/ruleset.js';
 import { registerConntrackMetrics } from '../../src/conntrack/metrics.js';
+import { registerDefragMetrics } from '../../src/defrag/metrics.js';
+import { Defrag } from '../../src/defrag/defrag.js';
+import { DEFRAG_DEFAULTS } from '../../src/defrag/settings.js';
 import { createConntrack } from '../../src/conntrack/index.js';
 import { readConntrack } from '../../src/config/conntrack.js';
 import { Issues } from '../../src/config/fields.js';
@@ -43,6 +46,7 @@ export function daemonTelemetry(opts: { processMetrics?: boolean } = {}): Teleme
     slab: { freeCount: () => 4000 },
   } as unknown as Sources;
   registerDataplaneMetrics(t, sources);
+  registerDefragMetrics(t, new Defrag({ ...DEFRAG_DEFAULTS, ipfrag_high_thresh: 65536 }));
   registerConntrackMetrics(t, createConntrack({ ...readConntrack(new Issues(), {}), sysctl: { ...readConntrack(new Issues(), {}).sysctl, nf_conntrack_max: 64 } }, () => 0).engine);
   // A small ruleset in force for the per-rule series (the cap of 2 leaves one rule without a series).
   const rs = runIptablesRestore([], '*filter\n:INPUT DROP [3:180]\n-A INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j LOG\nCOMMIT\n', emptyRuleset()).ruleset;
