@@ -176,14 +176,14 @@ export class Conntrack {
         dir = node & 1;
         this.stats.found++;
       }
-      const status = table.status[slot];
+      const status = table.status(slot);
       const seenReply = (status & Status.SEEN_REPLY) !== 0;
       let changed = false;
       let timeoutSec = -1;
 
       if (proto === PROTO_TCP) {
         const tcp = this.tcp;
-        const remaining = slot === this.pending ? 0 : Math.max(0, Math.floor((table.expires[slot] - now) / 1000));
+        const remaining = slot === this.pending ? 0 : Math.max(0, Math.floor((table.expires(slot) - now) / 1000));
         const v = tcp.packet(slot, dir, ctx, seenReply, (status & Status.ASSURED) !== 0, remaining);
         if (v === TCP_REOPEN && attempt === 0 && slot !== this.pending) {
           table.destroy(slot);
@@ -192,23 +192,23 @@ export class Conntrack {
         }
         if (v === TCP_INVALID || v === TCP_REOPEN) {
           if (slot === this.pending) this.dropPending();
-          else if (tcp.timeout >= 0) table.expires[slot] = now + tcp.timeout * 1000;
+          else if (tcp.timeout >= 0) table.setExpires(slot, now + tcp.timeout * 1000);
           return this.markInvalid(ctx, v === TCP_INVALID ? tcp.reason : InvalidReason.TCP_INVALID_STATE);
         }
         if (v === TCP_ACCEPT) {
           timeoutSec = tcp.timeout;
           if (tcp.setAssured && (status & Status.ASSURED) === 0) {
-            table.status[slot] |= Status.ASSURED;
+            table.addStatus(slot, Status.ASSURED);
             changed = true;
           }
           if (tcp.changed) changed = true;
         }
         // TCP_IGNORE: accepted, nothing changes, the timeout is not refreshed.
       } else if (proto === PROTO_UDP || proto === PROTO_UDPLITE) {
-        if (seenReply && (proto === PROTO_UDPLITE || now - table.created[slot] > UDP_STREAM_AFTER_MS)) {
+        if (seenReply && (proto === PROTO_UDPLITE || now - table.created(slot) > UDP_STREAM_AFTER_MS)) {
           timeoutSec = this.settings.nf_conntrack_udp_timeout_stream;
           if ((status & Status.ASSURED) === 0) {
-            table.status[slot] |= Status.ASSURED;
+            table.addStatus(slot, Status.ASSURED);
             changed = true;
           }
         } else timeoutSec = this.settings.nf_conntrack_udp_timeout;
@@ -218,16 +218,14 @@ export class Conntrack {
         timeoutSec = this.settings.nf_conntrack_generic_timeout;
       }
 
-      if (timeoutSec >= 0 && (table.status[slot] & Status.FIXED_TIMEOUT) === 0) table.expires[slot] = now + timeoutSec * 1000;
-      const n = slot * 2 + dir;
-      table.packets[n]++;
-      table.bytes[n] += ctx.ipTotLen;
+      if (timeoutSec >= 0 && (table.status(slot) & Status.FIXED_TIMEOUT) === 0) table.setExpires(slot, now + timeoutSec * 1000);
+      table.account(slot, dir, ctx.ipTotLen);
       if (dir === 1 && !seenReply) {
-        table.status[slot] |= Status.SEEN_REPLY;
+        table.addStatus(slot, Status.SEEN_REPLY);
         changed = true;
       }
       // ctinfo as resolve_normal_ct sets it, from the status before this packet.
-      const st = table.status[slot];
+      const st = table.status(slot);
       let bits: number = dir === 1 || seenReply ? CtState.ESTABLISHED : (st & Status.EXPECTED) !== 0 ? CtState.RELATED : CtState.NEW;
       if ((st & Status.SRC_NAT) !== 0) bits |= CtState.SNAT;
       if ((st & Status.DST_NAT) !== 0) bits |= CtState.DNAT;
@@ -250,7 +248,7 @@ export class Conntrack {
     const slot = found >> 1;
     const dir = found & 1;
     let bits: number = CtState.RELATED;
-    const st = this.table.status[slot];
+    const st = this.table.status(slot);
     if ((st & Status.SRC_NAT) !== 0) bits |= CtState.SNAT;
     if ((st & Status.DST_NAT) !== 0) bits |= CtState.DNAT;
     ctx.ctState = bits;

@@ -38,6 +38,6 @@ export function relatedLookup(ctx: PacketContext, table: ConntrackTable, t: Tupl
   if (!invert(t, r)) return -InvalidReason.ICMP_ERROR_BAD_INNER;
   const node = table.find(r, ctx.ctZone, now);
   if (node < 0) return -InvalidReason.ICMP_ERROR_NO_CONNECTION;
-  if (table.dst[node] !== ctx.daddr) return -InvalidReason.ICMP_ERROR_BAD_OUTER;
+  if (table.dst(node) !== ctx.daddr) return -InvalidReason.ICMP_ERROR_BAD_OUTER;
   return node;
 }

@@ -4,7 +4,10 @@
  * Invariants:
  * - Sized once (capacity = nf_conntrack_max); nothing is allocated after the
  *   constructor. An entry is a slot number; each slot has two hash nodes,
- *   node = slot * 2 + dir (0 original, 1 reply), chained through `next`.
+ *   node = slot * 2 + dir (0 original, 1 reply), chained through their link.
+ * - Laid out for the cache: a node's tuple and link are adjacent, and an
+ *   entry's fields share one 64-byte record, so a tracked packet costs a few
+ *   cache misses, not one per field (fields are reached through methods).
  * - An entry is either free, unconfirmed (allocated, not in the hash: the
  *   packet that made it has not left its last hook yet) or confirmed (in the
  *   hash under both tuples, status CONFIRMED). Only confirmed entries are
@@ -42,36 +45,33 @@ export const CtEvent = { NEW: 0, UPDATE: 1, DESTROY: 2 } as const;
 export type CtEvent = (typeof CtEvent)[keyof typeof CtEvent];
 export type CtListener = (event: CtEvent, slot: number) => void;
 
+/** "No node" in the hash chains. */
+const NIL = 0xffffffff;
+/** Words per hash node: src, dst, ports, next. */
+const NW = 4;
+/** Per-entry record: 64 bytes, one cache line; as 8 float64 or 16 uint32 words. */
+const EF = 8, EU = 16;
+/** Float64 fields of an entry. */
+const F_EXPIRES = 0, F_CREATED = 1, F_BYTES = 2; // F_BYTES + dir
+/** Uint32 fields of an entry (after the 4 float64s = 8 words). */
+const U_PACKETS = 8, U_STATUS = 10, U_MARK = 11, U_ID = 12, U_PROTO = 13, U_ZONE = 14, U_HELPER = 15;
+
 export class ConntrackTable {
   readonly capacity: number;
   readonly buckets: number;
   /** Entries in use (unconfirmed + confirmed). */
   count = 0;
 
-  // Per hash node (slot * 2 + dir).
-  readonly src: Uint32Array;
-  readonly dst: Uint32Array;
-  readonly ports: Uint32Array;
-  readonly next: Int32Array;
-  /** Packets and bytes seen in each direction (connbytes, accounting). */
-  readonly packets: Uint32Array;
-  readonly bytes: Float64Array;
+  /**
+   * The two hash nodes of a slot, adjacent (node = slot * 2 + dir), 4 words
+   * each: a lookup reads one tuple and its chain link from one place.
+   */
+  private readonly nodes: Uint32Array;
+  /** Entry records, one cache line each: what a tracked packet touches after the lookup. */
+  private readonly ef: Float64Array;
+  private readonly eu: Uint32Array;
 
-  // Per entry (slot).
-  readonly proto: Uint8Array;
-  readonly zone: Uint16Array;
-  readonly status: Uint16Array;
-  readonly mark: Uint32Array;
-  /** Absolute expiry time in ms (the table's clock). */
-  readonly expires: Float64Array;
-  /** When the entry was made (ms): UDP's 2 s stream rule. */
-  readonly created: Float64Array;
-  /** conntrack -o id. */
-  readonly id: Uint32Array;
-  /** Helper index (0 = none), owned by the helper layer. */
-  readonly helper: Uint8Array;
-
-  private readonly heads: Int32Array;
+  private readonly heads: Uint32Array;
   private readonly freeList: Int32Array;
   private freeCount: number;
   private readonly seed: number;
@@ -87,31 +87,50 @@ export class ConntrackTable {
     if (!(capacity >= 1) || !(buckets >= 1)) throw new RangeError('conntrack table needs capacity and buckets ≥ 1');
     this.capacity = capacity;
     this.buckets = buckets;
-    const nodes = capacity * 2;
-    this.src = new Uint32Array(nodes);
-    this.dst = new Uint32Array(nodes);
-    this.ports = new Uint32Array(nodes);
-    this.next = new Int32Array(nodes).fill(-1);
-    this.packets = new Uint32Array(nodes);
-    this.bytes = new Float64Array(nodes);
-    this.proto = new Uint8Array(capacity);
-    this.zone = new Uint16Array(capacity);
-    this.status = new Uint16Array(capacity);
-    this.mark = new Uint32Array(capacity);
-    this.expires = new Float64Array(capacity);
-    this.created = new Float64Array(capacity);
-    this.id = new Uint32Array(capacity);
-    this.helper = new Uint8Array(capacity);
-    this.heads = new Int32Array(buckets).fill(-1);
+    this.nodes = new Uint32Array(capacity * 2 * NW).fill(NIL);
+    const rec = new ArrayBuffer(capacity * 64);
+    this.ef = new Float64Array(rec);
+    this.eu = new Uint32Array(rec);
+    this.heads = new Uint32Array(buckets).fill(NIL);
     this.freeList = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeList[i] = capacity - 1 - i;
     this.freeCount = capacity;
     this.seed = randomBytes(4).readUInt32LE(0);
   }
 
-  /** Bytes the table holds per entry (typed arrays only), for the README's figure. */
-  static bytesPerEntry(bucketsPerEntry = 1): number {
-    return 2 * (4 + 4 + 4 + 4 + 4 + 8) + (1 + 2 + 2 + 4 + 8 + 8 + 4 + 1) + 4 /* free list */ + 4 * bucketsPerEntry;
+  /** Bytes the table's typed arrays hold per entry (with one bucket per entry), for the README's figure. */
+  get bytesPerEntry(): number {
+    return (this.nodes.byteLength + this.ef.byteLength + this.heads.byteLength + this.freeList.byteLength) / this.capacity;
+  }
+
+  // ---------------------------------------------------------------- fields
+
+  /** Tuple of hash node n (slot * 2 + dir). */
+  src(n: number): number { return this.nodes[n * NW]; }
+  dst(n: number): number { return this.nodes[n * NW + 1]; }
+  ports(n: number): number { return this.nodes[n * NW + 2]; }
+  proto(slot: number): number { return this.eu[slot * EU + U_PROTO]; }
+  zone(slot: number): number { return this.eu[slot * EU + U_ZONE]; }
+  status(slot: number): number { return this.eu[slot * EU + U_STATUS]; }
+  addStatus(slot: number, bits: number): void { this.eu[slot * EU + U_STATUS] |= bits; }
+  setStatus(slot: number, v: number): void { this.eu[slot * EU + U_STATUS] = v; }
+  mark(slot: number): number { return this.eu[slot * EU + U_MARK]; }
+  setMark(slot: number, v: number): void { this.eu[slot * EU + U_MARK] = v; }
+  id(slot: number): number { return this.eu[slot * EU + U_ID]; }
+  helper(slot: number): number { return this.eu[slot * EU + U_HELPER]; }
+  setHelper(slot: number, h: number): void { this.eu[slot * EU + U_HELPER] = h; }
+  /** Absolute expiry time in ms (the table's clock). */
+  expires(slot: number): number { return this.ef[slot * EF + F_EXPIRES]; }
+  setExpires(slot: number, t: number): void { this.ef[slot * EF + F_EXPIRES] = t; }
+  /** When the entry was made (ms): UDP's 2 s stream rule. */
+  created(slot: number): number { return this.ef[slot * EF + F_CREATED]; }
+  /** Packets and bytes seen in direction dir (connbytes, accounting). */
+  packets(slot: number, dir: number): number { return this.eu[slot * EU + U_PACKETS + dir]; }
+  bytes(slot: number, dir: number): number { return this.ef[slot * EF + F_BYTES + dir]; }
+  /** Count a packet of `len` bytes in direction dir. */
+  account(slot: number, dir: number, len: number): void {
+    this.eu[slot * EU + U_PACKETS + dir]++;
+    this.ef[slot * EF + F_BYTES + dir] += len;
   }
 
   // ---------------------------------------------------------------- hashing
@@ -136,17 +155,22 @@ export class ConntrackTable {
    * or -1. An entry found expired is destroyed and not returned.
    */
   find(t: Tuple, zone: number, now: number): number {
+    const nodes = this.nodes;
     let n = this.heads[this.bucketOf(t.src, t.dst, t.ports, t.proto, zone)];
-    while (n >= 0) {
-      const slot = n >> 1;
-      if (this.src[n] === t.src && this.dst[n] === t.dst && this.ports[n] === t.ports && this.proto[slot] === t.proto && this.zone[slot] === zone) {
-        if (this.expires[slot] <= now) {
-          this.destroy(slot);
-          return -1;
+    while (n !== NIL) {
+      const o = n * NW;
+      if (nodes[o] === t.src && nodes[o + 1] === t.dst && nodes[o + 2] === t.ports) {
+        const slot = n >>> 1;
+        const e = slot * EU;
+        if (this.eu[e + U_PROTO] === t.proto && this.eu[e + U_ZONE] === zone) {
+          if (this.ef[slot * EF + F_EXPIRES] <= now) {
+            this.destroy(slot);
+            return -1;
+          }
+          return n;
         }
-        return n;
       }
-      n = this.next[n];
+      n = nodes[o + 3];
     }
     return -1;
   }
@@ -164,18 +188,20 @@ export class ConntrackTable {
     }
     const slot = this.freeList[--this.freeCount];
     this.count++;
-    const a = slot * 2, b = a + 1;
-    this.src[a] = o.src; this.dst[a] = o.dst; this.ports[a] = o.ports;
-    this.src[b] = r.src; this.dst[b] = r.dst; this.ports[b] = r.ports;
-    this.packets[a] = 0; this.packets[b] = 0; this.bytes[a] = 0; this.bytes[b] = 0;
-    this.proto[slot] = o.proto;
-    this.zone[slot] = zone;
-    this.status[slot] = 0;
-    this.mark[slot] = 0;
-    this.expires[slot] = now;
-    this.created[slot] = now;
-    this.helper[slot] = 0;
-    this.id[slot] = this.nextId;
+    const nodes = this.nodes;
+    const a = slot * 2 * NW, b = a + NW;
+    nodes[a] = o.src; nodes[a + 1] = o.dst; nodes[a + 2] = o.ports; nodes[a + 3] = NIL;
+    nodes[b] = r.src; nodes[b + 1] = r.dst; nodes[b + 2] = r.ports; nodes[b + 3] = NIL;
+    const f = slot * EF, u = slot * EU;
+    this.ef[f + F_EXPIRES] = now;
+    this.ef[f + F_CREATED] = now;
+    this.ef[f + F_BYTES] = 0;
+    this.ef[f + F_BYTES + 1] = 0;
+    const eu = this.eu;
+    eu[u + U_PACKETS] = 0; eu[u + U_PACKETS + 1] = 0;
+    eu[u + U_STATUS] = 0; eu[u + U_MARK] = 0;
+    eu[u + U_ID] = this.nextId;
+    eu[u + U_PROTO] = o.proto; eu[u + U_ZONE] = zone; eu[u + U_HELPER] = 0;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
     return slot;
   }
@@ -186,15 +212,21 @@ export class ConntrackTable {
     this.count--;
   }
 
+  private bucketOfNode(n: number): number {
+    const o = n * NW;
+    const slot = n >>> 1;
+    return this.bucketOf(this.nodes[o], this.nodes[o + 1], this.nodes[o + 2], this.eu[slot * EU + U_PROTO], this.eu[slot * EU + U_ZONE]);
+  }
+
   /** Put an unconfirmed entry into the hash under both tuples (nf_conntrack_confirm). */
   confirm(slot: number): void {
     for (let dir = 0; dir < 2; dir++) {
       const n = slot * 2 + dir;
-      const b = this.bucketOf(this.src[n], this.dst[n], this.ports[n], this.proto[slot], this.zone[slot]);
-      this.next[n] = this.heads[b];
+      const b = this.bucketOfNode(n);
+      this.nodes[n * NW + 3] = this.heads[b];
       this.heads[b] = n;
     }
-    this.status[slot] |= Status.CONFIRMED;
+    this.eu[slot * EU + U_STATUS] |= Status.CONFIRMED;
     this.inserts++;
     this.emit(CtEvent.NEW, slot);
   }
@@ -202,18 +234,19 @@ export class ConntrackTable {
   /** Remove a confirmed entry from the hash and free its slot. */
   destroy(slot: number): void {
     this.emit(CtEvent.DESTROY, slot);
+    const nodes = this.nodes;
     for (let dir = 0; dir < 2; dir++) {
       const n = slot * 2 + dir;
-      const b = this.bucketOf(this.src[n], this.dst[n], this.ports[n], this.proto[slot], this.zone[slot]);
+      const b = this.bucketOfNode(n);
       let p = this.heads[b];
-      if (p === n) this.heads[b] = this.next[n];
+      if (p === n) this.heads[b] = nodes[n * NW + 3];
       else {
-        while (p >= 0 && this.next[p] !== n) p = this.next[p];
-        if (p >= 0) this.next[p] = this.next[n];
+        while (p !== NIL && nodes[p * NW + 3] !== n) p = nodes[p * NW + 3];
+        if (p !== NIL) nodes[p * NW + 3] = nodes[n * NW + 3];
       }
-      this.next[n] = -1;
+      nodes[n * NW + 3] = NIL;
     }
-    this.status[slot] = 0;
+    this.eu[slot * EU + U_STATUS] = 0;
     this.freeList[this.freeCount++] = slot;
     this.count--;
   }
@@ -224,18 +257,19 @@ export class ConntrackTable {
    */
   private earlyDrop(o: Tuple, zone: number, now: number): boolean {
     const start = this.bucketOf(o.src, o.dst, o.ports, o.proto, zone);
+    const nodes = this.nodes;
     for (let i = 0; i < EVICTION_RANGE && i < this.buckets; i++) {
       const b = (start + i) % this.buckets;
       let dropped = 0;
       let n = this.heads[b];
-      while (n >= 0) {
-        const next = this.next[n];
-        const slot = n >> 1;
-        const expired = this.expires[slot] <= now;
-        if (expired || (this.status[slot] & Status.ASSURED) === 0) {
+      while (n !== NIL) {
+        const next = nodes[n * NW + 3];
+        const slot = n >>> 1;
+        const expired = this.expires(slot) <= now;
+        if (expired || (this.status(slot) & Status.ASSURED) === 0) {
           // The entry's other node may be the next one in this chain: skip past it first.
           let nn = next;
-          while (nn >= 0 && nn >> 1 === slot) nn = this.next[nn];
+          while (nn !== NIL && nn >>> 1 === slot) nn = nodes[nn * NW + 3];
           this.destroy(slot);
           dropped++;
           if (!expired) this.earlyDrops++;
@@ -254,7 +288,7 @@ export class ConntrackTable {
     const cap = this.capacity;
     let c = this.gcCursor;
     for (let i = 0; i < budget && i < cap; i++) {
-      if ((this.status[c] & Status.CONFIRMED) !== 0 && this.expires[c] <= now) this.destroy(c);
+      if ((this.status(c) & Status.CONFIRMED) !== 0 && this.expires(c) <= now) this.destroy(c);
       c = c + 1 === cap ? 0 : c + 1;
     }
     this.gcCursor = c;
@@ -264,7 +298,7 @@ export class ConntrackTable {
   flush(): number {
     let n = 0;
     for (let s = 0; s < this.capacity; s++) {
-      if ((this.status[s] & Status.CONFIRMED) !== 0) {
+      if ((this.status(s) & Status.CONFIRMED) !== 0) {
         this.destroy(s);
         n++;
       }
@@ -274,13 +308,15 @@ export class ConntrackTable {
 
   /** Confirmed slots in hash-bucket order, as the kernel dumps them (off the packet path). */
   *confirmedSlots(): Generator<number> {
+    const out: number[] = [];
     for (let b = 0; b < this.buckets; b++) {
-      for (let n = this.heads[b]; n >= 0; n = this.next[n]) if ((n & 1) === 0) yield n >> 1;
+      for (let n = this.heads[b]; n !== NIL; n = this.nodes[n * NW + 3]) if ((n & 1) === 0) out.push(n >>> 1);
     }
+    yield* out;
   }
 
   isConfirmed(slot: number): boolean {
-    return (this.status[slot] & Status.CONFIRMED) !== 0;
+    return (this.status(slot) & Status.CONFIRMED) !== 0;
   }
 
   // ---------------------------------------------------------------- events

@@ -20,45 +20,45 @@ export class ConntrackView implements CtView {
     return ctx.ctIndex >= 0;
   }
   proto(ctx: PacketContext): number {
-    return this.table.proto[ctx.ctIndex];
+    return this.table.proto(ctx.ctIndex);
   }
   origSrc(ctx: PacketContext): number {
-    return this.table.src[ctx.ctIndex * 2];
+    return this.table.src(ctx.ctIndex * 2);
   }
   origDst(ctx: PacketContext): number {
-    return this.table.dst[ctx.ctIndex * 2];
+    return this.table.dst(ctx.ctIndex * 2);
   }
   replSrc(ctx: PacketContext): number {
-    return this.table.src[ctx.ctIndex * 2 + 1];
+    return this.table.src(ctx.ctIndex * 2 + 1);
   }
   replDst(ctx: PacketContext): number {
-    return this.table.dst[ctx.ctIndex * 2 + 1];
+    return this.table.dst(ctx.ctIndex * 2 + 1);
   }
   origSrcPort(ctx: PacketContext): number {
-    return sportOf(this.table.ports[ctx.ctIndex * 2]);
+    return sportOf(this.table.ports(ctx.ctIndex * 2));
   }
   origDstPort(ctx: PacketContext): number {
-    return dportOf(this.table.ports[ctx.ctIndex * 2]);
+    return dportOf(this.table.ports(ctx.ctIndex * 2));
   }
   replSrcPort(ctx: PacketContext): number {
-    return sportOf(this.table.ports[ctx.ctIndex * 2 + 1]);
+    return sportOf(this.table.ports(ctx.ctIndex * 2 + 1));
   }
   replDstPort(ctx: PacketContext): number {
-    return dportOf(this.table.ports[ctx.ctIndex * 2 + 1]);
+    return dportOf(this.table.ports(ctx.ctIndex * 2 + 1));
   }
   status(ctx: PacketContext): number {
-    return this.table.status[ctx.ctIndex];
+    return this.table.status(ctx.ctIndex);
   }
   /** Remaining lifetime in whole seconds, as xt_conntrack's --ctexpire reads it. */
   expires(ctx: PacketContext): number {
-    const ms = this.table.expires[ctx.ctIndex] - this.now();
+    const ms = this.table.expires(ctx.ctIndex) - this.now();
     return ms > 0 ? Math.floor(ms / 1000) : 0;
   }
   helper(_ctx: PacketContext): string {
     return '';
   }
   mark(ctx: PacketContext): number {
-    return this.table.mark[ctx.ctIndex];
+    return this.table.mark(ctx.ctIndex);
   }
 
   /**
@@ -80,10 +80,11 @@ export class ConntrackView implements CtView {
       case 'CONNMARK': {
         const slot = ctx.ctIndex;
         if (slot < 0) return;
-        const m = this.table.mark;
-        if (t.mode === 'set') m[slot] = ((m[slot] & ~t.ctmask) ^ t.ctmark) >>> 0;
-        else if (t.mode === 'save') m[slot] = ((m[slot] & ~t.ctmask) ^ (ctx.mark & t.nfmask)) >>> 0;
-        else ctx.mark = ((ctx.mark & ~t.nfmask) ^ (m[slot] & t.ctmask)) >>> 0;
+        const tb = this.table;
+        const m = tb.mark(slot);
+        if (t.mode === 'set') tb.setMark(slot, ((m & ~t.ctmask) ^ t.ctmark) >>> 0);
+        else if (t.mode === 'save') tb.setMark(slot, ((m & ~t.ctmask) ^ (ctx.mark & t.nfmask)) >>> 0);
+        else ctx.mark = ((ctx.mark & ~t.nfmask) ^ (m & t.ctmask)) >>> 0;
         return;
       }
     }

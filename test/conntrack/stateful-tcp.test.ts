@@ -40,7 +40,7 @@ function lab() {
   const sent = (i: number) => t.ports[i].sent.filter((f) => f[12] === 8).length;
   const slot = () => [...ct.table.confirmedSlots()][0];
   const state = () => tcp.state(slot());
-  const left = () => Math.round((ct.table.expires[slot()] - t.now()) / 1000);
+  const left = () => Math.round((ct.table.expires(slot()) - t.now()) / 1000);
   return { ...t, ct, tcp, lan, wan, sent, slot, state, left };
 }
 
@@ -51,10 +51,10 @@ describe('conntrack: TCP through the stateful FORWARD chain', () => {
     expect([l.state(), l.left()]).toEqual([TcpState.SYN_SENT, 120]);
     l.wan(TCP_SYN | TCP_ACK, 5000, 1001);
     expect([l.state(), l.left()]).toEqual([TcpState.SYN_RECV, 60]);
-    expect(l.ct.table.status[l.slot()] & Status.ASSURED).toBe(0);
+    expect(l.ct.table.status(l.slot()) & Status.ASSURED).toBe(0);
     l.lan(TCP_ACK, 1001, 5001);
     expect([l.state(), l.left()]).toEqual([TcpState.ESTABLISHED, 432000]);
-    expect(l.ct.table.status[l.slot()] & Status.ASSURED).toBeTruthy();
+    expect(l.ct.table.status(l.slot()) & Status.ASSURED).toBeTruthy();
     l.lan(TCP_ACK, 1001, 5001, 100);
     l.wan(TCP_ACK, 5001, 1101, 200);
     l.lan(TCP_ACK, 1101, 5201);

@@ -75,10 +75,11 @@ describe('conntrack: UDP and ICMP through the stateful FORWARD chain', () => {
     const l = lab();
     const out = ipPacket('10.1.1.2', '10.1.2.2', { sport: 4000, dport: 53 });
     l.fromLan(out);
-    const before = l.ct.table.expires.slice();
+    const slot = [...l.ct.table.confirmedSlots()][0]!;
+    const before = l.ct.table.expires(slot);
     l.fromWan(icmpError('10.1.2.2', '10.1.1.2', out));
     expect(l.sentLan()).toBe(1);
-    expect([...l.ct.table.expires]).toEqual([...before]); // the error does not refresh the entry
+    expect(l.ct.table.expires(slot)).toBe(before); // the error does not refresh the entry
     l.fromWan(icmpError('10.1.2.2', '10.1.1.2', ipPacket('10.1.1.2', '10.1.2.2', { sport: 4001, dport: 53 })));
     expect(l.ct.invalid[InvalidReason.ICMP_ERROR_NO_CONNECTION]).toBe(1);
     l.fromWan(icmpError('10.1.2.2', '10.1.1.3', out));
@@ -90,18 +91,18 @@ describe('conntrack: UDP and ICMP through the stateful FORWARD chain', () => {
     const l = lab();
     l.fromLan(ipPacket('10.1.1.2', '10.1.2.2'));
     const slot = [...l.ct.table.confirmedSlots()][0];
-    const left = () => Math.round((l.ct.table.expires[slot] - l.now()) / 1000);
+    const left = () => Math.round((l.ct.table.expires(slot) - l.now()) / 1000);
     expect(left()).toBe(30);
     l.advance(500);
     l.fromWan(ipPacket('10.1.2.2', '10.1.1.2', { sport: 53, dport: 4000 }));
     expect(left()).toBe(30);
-    expect(l.ct.table.status[slot] & Status.SEEN_REPLY).toBeTruthy();
+    expect(l.ct.table.status(slot) & Status.SEEN_REPLY).toBeTruthy();
     l.fromLan(ipPacket('10.1.1.2', '10.1.2.2'));
-    expect(l.ct.table.status[slot] & Status.ASSURED).toBe(0);
+    expect(l.ct.table.status(slot) & Status.ASSURED).toBe(0);
     l.advance(2000);
     l.fromLan(ipPacket('10.1.1.2', '10.1.2.2'));
     expect(left()).toBe(120);
-    expect(l.ct.table.status[slot] & Status.ASSURED).toBeTruthy();
+    expect(l.ct.table.status(slot) & Status.ASSURED).toBeTruthy();
   });
 
   it('an entry expires after its timeout: the reply is then unsolicited', () => {
@@ -121,11 +122,11 @@ describe('conntrack: UDP and ICMP through the stateful FORWARD chain', () => {
     expect(l.ct.table.count).toBeLessThanOrEqual(4);
     expect(l.ct.table.earlyDrops).toBeGreaterThan(0);
     // Make every entry ASSURED, then nothing can be evicted.
-    for (const s of l.ct.table.confirmedSlots()) l.ct.table.status[s] |= Status.ASSURED;
+    for (const s of l.ct.table.confirmedSlots()) l.ct.table.addStatus(s, Status.ASSURED);
     const full = l.ct.table.count === 4;
     if (!full) for (let i = 0; l.ct.table.count < 4; i++) {
       l.fromLan(ipPacket('10.1.1.2', '10.1.2.2', { sport: 7000 + i }));
-      for (const s of l.ct.table.confirmedSlots()) l.ct.table.status[s] |= Status.ASSURED;
+      for (const s of l.ct.table.confirmedSlots()) l.ct.table.addStatus(s, Status.ASSURED);
     }
     l.fromLan(ipPacket('10.1.1.2', '10.1.2.2', { sport: 8000 }));
     expect(drops(l.p, 0, DropReason.CT_TABLE_FULL)).toBe(1);

@@ -24,7 +24,7 @@ const reply = (o: Tuple): Tuple => {
 function add(tb: ConntrackTable, o: Tuple, now = 0, ttl = 1000): number {
   const s = tb.alloc(o, reply(o), 0, now);
   if (s >= 0) {
-    tb.expires[s] = now + ttl;
+    tb.setExpires(s, now + ttl);
     tb.confirm(s);
   }
   return s;
@@ -66,12 +66,12 @@ describe('conntrack table', () => {
     const tb = new ConntrackTable(2, 1);
     const s1 = add(tb, tuple(1, 2, 3, 4));
     add(tb, tuple(1, 2, 3, 5));
-    tb.status[s1] |= Status.ASSURED;
+    tb.addStatus(s1, Status.ASSURED);
     const s3 = add(tb, tuple(1, 2, 3, 6));
     expect(s3).toBeGreaterThanOrEqual(0);
     expect(tb.earlyDrops).toBe(1);
     expect(tb.find(tuple(1, 2, 3, 4), 0, 0)).toBe(s1 * 2);
-    tb.status[s3] |= Status.ASSURED;
+    tb.addStatus(s3, Status.ASSURED);
     expect(add(tb, tuple(1, 2, 3, 7))).toBe(-1);
     expect(tb.allocFailures).toBe(1);
   });
