@@ -25,6 +25,12 @@ import { parseIPv4 } from '../src/packet/parse.js';
 import { setIpChecksum } from '../src/packet/checksum.js';
 import { Hook } from '../src/rules/model.js';
 import { repoRoot } from '../src/lab/index.js';
+import { interpret } from '../src/rules/interpreter.js';
+import { emptyRuleset } from '../src/rules/ops.js';
+import { nullHost } from './rule-host.js';
+
+/** Conntrack's stages do not read the ruleset. */
+const NO_RULES = interpret(emptyRuleset(), nullHost());
 
 const ENTRIES = Number(process.argv[2] ?? 1_000_000);
 const LOOKUPS = 2_000_000;
@@ -96,8 +102,8 @@ function main(): void {
     writePacket(buf, off, i);
     parseIPv4(ctx, buf, off, PKT);
     ctx.ctState = 0; ctx.ctIndex = -1; ctx.ctZone = 0;
-    ct.lookup.enter(Hook.PREROUTING, ctx);
-    ct.confirm.enter(Hook.POSTROUTING, ctx);
+    ct.lookup.enter(Hook.PREROUTING, ctx, NO_RULES);
+    ct.confirm.enter(Hook.POSTROUTING, ctx, NO_RULES);
   }
   const fillNs = Number(process.hrtime.bigint() - t0);
   if (table.count !== ENTRIES) throw new Error(`table holds ${table.count}, expected ${ENTRIES}`);
@@ -122,8 +128,8 @@ function main(): void {
       parseIPv4(c, one, 0, PKT);
       c.ctState = 0;
       if (withCt) {
-        sink += ct.lookup.enter(Hook.PREROUTING, c);
-        ct.confirm.enter(Hook.POSTROUTING, c);
+        sink += ct.lookup.enter(Hook.PREROUTING, c, NO_RULES);
+        ct.confirm.enter(Hook.POSTROUTING, c, NO_RULES);
       } else sink += c.saddr & 1;
       now += 0.0001;
     }

@@ -78,6 +78,8 @@ export class ConntrackTable {
   private nextId = 1;
   private gcCursor = 0;
   private readonly listeners: CtListener[] = [];
+  /** Called for every entry destroyed, before its slot is freed (NAT's by-source index). */
+  onDestroy: ((slot: number) => void) | null = null;
   /** Entries deleted by early drop, and allocations refused because nothing could be dropped. */
   earlyDrops = 0;
   allocFailures = 0;
@@ -208,6 +210,7 @@ export class ConntrackTable {
 
   /** Forget an unconfirmed entry (its packet was dropped or consumed). */
   discard(slot: number): void {
+    this.onDestroy?.(slot);
     this.freeList[this.freeCount++] = slot;
     this.count--;
   }
@@ -231,21 +234,42 @@ export class ConntrackTable {
     this.emit(CtEvent.NEW, slot);
   }
 
+  /**
+   * Change the reply tuple (nf_conntrack_alter_reply: NAT bound the
+   * connection). A confirmed entry is rehashed under its new tuple.
+   */
+  setReply(slot: number, r: Tuple): void {
+    const n = slot * 2 + 1;
+    const confirmed = this.isConfirmed(slot);
+    if (confirmed) this.unlink(n);
+    const o = n * NW;
+    this.nodes[o] = r.src; this.nodes[o + 1] = r.dst; this.nodes[o + 2] = r.ports;
+    if (confirmed) {
+      const b = this.bucketOfNode(n);
+      this.nodes[o + 3] = this.heads[b];
+      this.heads[b] = n;
+    }
+  }
+
+  /** Take hash node n out of its chain. */
+  private unlink(n: number): void {
+    const nodes = this.nodes;
+    const b = this.bucketOfNode(n);
+    let p = this.heads[b];
+    if (p === n) this.heads[b] = nodes[n * NW + 3];
+    else {
+      while (p !== NIL && nodes[p * NW + 3] !== n) p = nodes[p * NW + 3];
+      if (p !== NIL) nodes[p * NW + 3] = nodes[n * NW + 3];
+    }
+    nodes[n * NW + 3] = NIL;
+  }
+
   /** Remove a confirmed entry from the hash and free its slot. */
   destroy(slot: number): void {
     this.emit(CtEvent.DESTROY, slot);
-    const nodes = this.nodes;
-    for (let dir = 0; dir < 2; dir++) {
-      const n = slot * 2 + dir;
-      const b = this.bucketOfNode(n);
-      let p = this.heads[b];
-      if (p === n) this.heads[b] = nodes[n * NW + 3];
-      else {
-        while (p !== NIL && nodes[p * NW + 3] !== n) p = nodes[p * NW + 3];
-        if (p !== NIL) nodes[p * NW + 3] = nodes[n * NW + 3];
-      }
-      nodes[n * NW + 3] = NIL;
-    }
+    this.onDestroy?.(slot);
+    this.unlink(slot * 2);
+    this.unlink(slot * 2 + 1);
     this.eu[slot * EU + U_STATUS] = 0;
     this.freeList[this.freeCount++] = slot;
     this.count--;

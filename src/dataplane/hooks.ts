@@ -21,8 +21,8 @@ import { DropReason } from '../packet/drop-reason.js';
 
 /** A non-table hook entry (defrag, conntrack, NAT, confirm). */
 export interface HookStage {
-  /** Verdict for the packet in ctx at `hook`; on anything but ACCEPT, `reason` says why. */
-  enter(hook: number, ctx: PacketContext): number;
+  /** Verdict for the packet in ctx at `hook`; on anything but ACCEPT, `reason` says why. `rules`: the ruleset in force (NAT consults its nat table). */
+  enter(hook: number, ctx: PacketContext, rules: CompiledRuleset): number;
   reason: number;
   /** The packet being processed died (dropped anywhere): forget what was made for it (an unconfirmed connection). */
   abandon?(): void;
@@ -76,10 +76,10 @@ export class HookRunner {
             return v;
           }
           continue;
-        case EntryKind.DEFRAG: v = s.defrag.enter(hook, ctx); if (v !== Verdict.ACCEPT) { this.reason = s.defrag.reason; return v; } continue;
-        case EntryKind.CONNTRACK: v = s.conntrack.enter(hook, ctx); if (v !== Verdict.ACCEPT) { this.reason = s.conntrack.reason; return v; } continue;
-        case EntryKind.NAT: v = s.nat.enter(hook, ctx); if (v !== Verdict.ACCEPT) { this.reason = s.nat.reason; return v; } continue;
-        default: v = s.confirm.enter(hook, ctx); if (v !== Verdict.ACCEPT) { this.reason = s.confirm.reason; return v; } continue;
+        case EntryKind.DEFRAG: v = s.defrag.enter(hook, ctx, this.rules); if (v !== Verdict.ACCEPT) { this.reason = s.defrag.reason; return v; } continue;
+        case EntryKind.CONNTRACK: v = s.conntrack.enter(hook, ctx, this.rules); if (v !== Verdict.ACCEPT) { this.reason = s.conntrack.reason; return v; } continue;
+        case EntryKind.NAT: v = s.nat.enter(hook, ctx, this.rules); if (v !== Verdict.ACCEPT) { this.reason = s.nat.reason; return v; } continue;
+        default: v = s.confirm.enter(hook, ctx, this.rules); if (v !== Verdict.ACCEPT) { this.reason = s.confirm.reason; return v; } continue;
       }
     }
   }

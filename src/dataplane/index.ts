@@ -40,7 +40,8 @@ import { registerRuleMetrics } from '../telemetry/rule-metrics.js';
 import { rulesetCommitted } from '../telemetry/ruleset.js';
 import { createConntrack } from '../conntrack/index.js';
 import { registerConntrackMetrics } from '../conntrack/metrics.js';
-import { PASS_STAGE } from './hooks.js';
+import { Nat } from '../nat/nat.js';
+import { registerNatMetrics } from '../nat/metrics.js';
 import { Defrag } from '../defrag/defrag.js';
 import { DefragStage } from '../defrag/stage.js';
 import { registerDefragMetrics } from '../defrag/metrics.js';
@@ -192,7 +193,9 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     ct.rulesetChanged(deps.ruleset);
     const defrag = new Defrag(config.defrag);
     const defragStage = new DefragStage(defrag, () => ct.engine.active, clock);
-    const stages = { defrag: defragStage, conntrack: ct.engine.lookup, nat: PASS_STAGE, confirm: ct.engine.confirm };
+    const nat = new Nat(ct.table, ifaces, clock);
+    ruleHost.attachNat(nat);
+    const stages = { defrag: defragStage, conntrack: ct.engine.lookup, nat: nat.stage, confirm: ct.engine.confirm };
     const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, first.evaluator, stages);
     pipeline = p;
     ruleHost.pipeline = p;
@@ -242,6 +245,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     registerDataplaneMetrics(deps.telemetry, { pipeline: p, ports: views, neigh, routes, ruleHost, slab });
     registerConntrackMetrics(deps.telemetry, ct.engine);
     registerDefragMetrics(deps.telemetry, defrag);
+    registerNatMetrics(deps.telemetry, nat);
     registerRuleMetrics(deps.telemetry, () => p.ruleset.ruleset, config.metrics.ruleSeries);
     log.info({ interfaces: names, hostPort: hostIf >= 0 ? config.hostPort.name : null, slots: config.io.slots }, 'dataplane started');
 

@@ -2,9 +2,8 @@
  * The dataplane's RuleHost: what rule targets do to the world. LOG writes
  * the kernel's line as a field of a structured record; REJECT sends an ICMP
  * error or a TCP RST through the pipeline; conntrack targets and the
- * conntrack matches go to the connection table once it is attached; NAT
- * targets are accepted and counted until NAT lands (the nat table's hook
- * entries pass, see src/rules/hook-entries.ts).
+ * conntrack matches go to the connection table, NAT targets to NAT, once
+ * they are attached (until then they are accepted and counted).
  */
 import type { PacketContext } from '../packet/context.js';
 import type { CtView, RuleHost } from '../rules/host.js';
@@ -14,6 +13,7 @@ import { formatLogLine } from './log-line.js';
 import type { Pipeline } from './pipeline.js';
 
 type LogTarget = Extract<Target, { kind: 'LOG' | 'NFLOG' | 'ULOG' }>;
+type NatTarget = Extract<Target, { kind: 'SNAT' | 'DNAT' | 'MASQUERADE' | 'REDIRECT' | 'NETMAP' | 'SAME' }>;
 
 /** Where LOG records go (pino in the daemon, an array in tests). */
 export interface LogSink {
@@ -56,6 +56,7 @@ export class DataplaneRuleHost implements RuleHost {
   logSuppressed = 0;
   /** The conntrack view rules read; NO_CT until connection tracking is attached. */
   ctInfo: CtView = NO_CT;
+  private natTarget: ((ctx: PacketContext, t: NatTarget) => Verdict) | null = null;
   private ctTarget: ((ctx: PacketContext, t: Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>) => void) | null = null;
   private tokens: number;
   private tokensAt = -1;
@@ -120,9 +121,17 @@ export class DataplaneRuleHost implements RuleHost {
     this.pipeline?.mirror(ctx.inIf >= 0 ? ctx.inIf : Math.max(ctx.outIf, 0));
   }
 
-  nat(_ctx: PacketContext, _t: Extract<Target, { kind: 'SNAT' | 'DNAT' | 'MASQUERADE' | 'REDIRECT' | 'NETMAP' | 'SAME' }>): Verdict {
-    this.natUnsupported++;
-    return Verdict.ACCEPT;
+  /** NAT is there: its targets bind connections (the NAT stage consults the nat table). */
+  attachNat(nat: { target(ctx: PacketContext, t: NatTarget): number }): void {
+    this.natTarget = (ctx, t) => nat.target(ctx, t) as Verdict;
+  }
+
+  nat(ctx: PacketContext, t: NatTarget): Verdict {
+    if (this.natTarget === null) {
+      this.natUnsupported++;
+      return Verdict.ACCEPT;
+    }
+    return this.natTarget(ctx, t);
   }
 
   /** Connection tracking is there: rules read its entries and its targets change them. */

@@ -44,3 +44,43 @@ export function reciprocalScale(val: number, n: number): number {
 export function be32AsLe(addr: number): number {
   return (((addr & 0xff) << 24) | ((addr & 0xff00) << 8) | ((addr >>> 8) & 0xff00) | (addr >>> 24)) >>> 0;
 }
+
+/** __jhash_mix(a, b, c), returning all three (the caller destructures nothing: see jhash2Words). */
+function rot(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/**
+ * jhash2(k, length, initval) over 1..n words (include/linux/jhash.h), for
+ * words given as arguments w0..w3 (length ≤ 4, which is all NAT's address
+ * hash needs: a union nf_inet_addr is four words). Allocation-free.
+ */
+export function jhash2Words(length: number, initval: number, w0: number, w1 = 0, w2 = 0, w3 = 0): number {
+  let a = (JHASH_INITVAL + (length << 2) + initval) >>> 0;
+  let b = a, c = a;
+  if (length > 3) {
+    a = (a + w0) >>> 0; b = (b + w1) >>> 0; c = (c + w2) >>> 0;
+    // __jhash_mix
+    a = (a - c) >>> 0; a = (a ^ rot(c, 4)) >>> 0; c = (c + b) >>> 0;
+    b = (b - a) >>> 0; b = (b ^ rot(a, 6)) >>> 0; a = (a + c) >>> 0;
+    c = (c - b) >>> 0; c = (c ^ rot(b, 8)) >>> 0; b = (b + a) >>> 0;
+    a = (a - c) >>> 0; a = (a ^ rot(c, 16)) >>> 0; c = (c + b) >>> 0;
+    b = (b - a) >>> 0; b = (b ^ rot(a, 19)) >>> 0; a = (a + c) >>> 0;
+    c = (c - b) >>> 0; c = (c ^ rot(b, 4)) >>> 0; b = (b + a) >>> 0;
+    length -= 3;
+    w0 = w3; w1 = 0; w2 = 0;
+  }
+  if (length === 0) return c;
+  if (length >= 3) c = (c + w2) >>> 0;
+  if (length >= 2) b = (b + w1) >>> 0;
+  a = (a + w0) >>> 0;
+  // __jhash_final
+  c = ((c ^ b) - rot(b, 14)) >>> 0;
+  a = ((a ^ c) - rot(c, 11)) >>> 0;
+  b = ((b ^ a) - rot(a, 25)) >>> 0;
+  c = ((c ^ b) - rot(b, 16)) >>> 0;
+  a = ((a ^ c) - rot(c, 4)) >>> 0;
+  b = ((b ^ a) - rot(a, 14)) >>> 0;
+  c = ((c ^ b) - rot(b, 24)) >>> 0;
+  return c;
+}

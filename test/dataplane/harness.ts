@@ -14,10 +14,10 @@ import { interpret } from '../../src/rules/interpreter.js';
 import { runIptablesRestore } from '../../src/iptables/index.js';
 import type { Ruleset } from '../../src/rules/model.js';
 import { DataplaneRuleHost, type LogSink } from '../../src/dataplane/rule-host.js';
-import { PASS_STAGE } from '../../src/dataplane/hooks.js';
 import type { Conntrack } from '../../src/conntrack/conntrack.js';
 import { ConntrackView } from '../../src/conntrack/view.js';
 import { Defrag } from '../../src/defrag/defrag.js';
+import { Nat } from '../../src/nat/nat.js';
 import { DefragStage } from '../../src/defrag/stage.js';
 import { DEFRAG_DEFAULTS } from '../../src/defrag/settings.js';
 
@@ -102,7 +102,9 @@ export function setup(rules?: string, opts: SetupOptions = {}) {
     host.attachConntrack(new ConntrackView(ct.table, () => now));
     ct.active = true;
     const defrag = new DefragStage(new Defrag(DEFRAG_DEFAULTS), () => ct.active, () => now);
-    stages = { defrag, conntrack: ct.lookup, nat: PASS_STAGE, confirm: ct.confirm };
+    const nat = new Nat(ct.table, ifaces, () => now);
+    host.attachNat(nat);
+    stages = { defrag, conntrack: ct.lookup, nat: nat.stage, confirm: ct.confirm };
   }
   p = new Pipeline({ slab, ports, ifaces, routes, neigh, icmpLimit: new IcmpLimiter(DEFAULTS.icmp), hostIf: 3, nowMs: () => now }, interpret(rs, host), stages);
   host.pipeline = p;

@@ -19,6 +19,8 @@ import { emptyRuleset } from '../../src/rules/ops.js';
 import { resetRulesetStatus, rulesetCommitted } from '../../src/telemetry/ruleset.js';
 import { registerConntrackMetrics } from '../../src/conntrack/metrics.js';
 import { registerDefragMetrics } from '../../src/defrag/metrics.js';
+import { registerNatMetrics } from '../../src/nat/metrics.js';
+import { Nat } from '../../src/nat/nat.js';
 import { Defrag } from '../../src/defrag/defrag.js';
 import { DEFRAG_DEFAULTS } from '../../src/defrag/settings.js';
 import { createConntrack } from '../../src/conntrack/index.js';
@@ -47,7 +49,9 @@ export function daemonTelemetry(opts: { processMetrics?: boolean } = {}): Teleme
   } as unknown as Sources;
   registerDataplaneMetrics(t, sources);
   registerDefragMetrics(t, new Defrag({ ...DEFRAG_DEFAULTS, ipfrag_high_thresh: 65536 }));
-  registerConntrackMetrics(t, createConntrack({ ...readConntrack(new Issues(), {}), sysctl: { ...readConntrack(new Issues(), {}).sysctl, nf_conntrack_max: 64 } }, () => 0).engine);
+  const ct = createConntrack({ ...readConntrack(new Issues(), {}), sysctl: { ...readConntrack(new Issues(), {}).sysctl, nf_conntrack_max: 64 } }, () => 0);
+  registerConntrackMetrics(t, ct.engine);
+  registerNatMetrics(t, new Nat(ct.table, { primaryAddress: () => 0 }, () => 0));
   // A small ruleset in force for the per-rule series (the cap of 2 leaves one rule without a series).
   const rs = runIptablesRestore([], '*filter\n:INPUT DROP [3:180]\n-A INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j LOG\nCOMMIT\n', emptyRuleset()).ruleset;
   registerRuleMetrics(t, () => rs, 2);
