@@ -21,3 +21,11 @@ export function findMatch(name: string): MatchExt<any> | undefined {
 export function findTarget(name: string): TargetExt<any> | undefined {
   return targets.get(name);
 }
+/** Every registered match (aliases not repeated). */
+export function allMatches(): readonly MatchExt<any>[] {
+  return [...new Set(matches.values())];
+}
+/** Every registered target. */
+export function allTargets(): readonly TargetExt<any>[] {
+  return [...targets.values()];
+}
