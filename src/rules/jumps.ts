@@ -7,7 +7,7 @@
  * jump stack and the JIT's recursion never meet a ruleset they would treat
  * differently.
  */
-import { BindError } from './bind.js';
+import { BindError } from './binding.js';
 import { BUILTIN_CHAINS, type Table } from './model.js';
 
 /**

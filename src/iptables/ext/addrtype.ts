@@ -9,6 +9,7 @@ import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, given, once } from './xt-options.js';
+import { matchAddrtype } from '../../rules/match/meta.js';
 
 /** RTN_* in kernel order: bit i = 1 << i (matches ctstate.ts AddrType). */
 const RTN_NAMES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE',
@@ -32,6 +33,10 @@ const types = (mask: number) => RTN_NAMES.filter((_, i) => mask & (1 << i)).join
 
 export const addrtypeMatch: MatchExt<AddrtypeMatch> = {
   name: 'addrtype',
+  bind: (m, _rule, env) => {
+    const host = env.host;
+    return (ctx) => matchAddrtype(m, ctx, host);
+  },
   options: [
     { name: 'src-type', hasArg: true, invertible: true },
     { name: 'dst-type', hasArg: true, invertible: true },

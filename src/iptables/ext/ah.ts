@@ -5,6 +5,7 @@
  */
 import type { SpiMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
+import { matchSpi } from '../../rules/match/l4.js';
 import { needProto } from './usage.js';
 import { once, parseUintRange } from './xt-options.js';
 
@@ -20,6 +21,7 @@ export function spiMatch(name: 'ah' | 'esp', proto: number): MatchExt<SpiMatch> 
   const opt = `${name}spi`;
   return {
     name,
+    bind: (m) => (ctx) => matchSpi(m, ctx),
     options: [{ name: opt, hasArg: true, invertible: true }],
     init: () => ({ name, spiLo: 0, spiHi: MAX, invert: false }),
     parse(m, option, arg, invert) {

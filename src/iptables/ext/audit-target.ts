@@ -1,18 +1,22 @@
 /**
  * -j AUDIT (libxt_AUDIT.c): --type accept|drop|reject (mandatory, any case).
  * No kernel restriction on table or hook. rawgate refuses to evaluate it
- * (no audit subsystem): see rules/infra-bind.ts.
+ * (no audit subsystem): its bind throws BindError.
  */
 import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 type Audit = Extract<Target, { kind: 'AUDIT' }>;
 const TYPES = ['accept', 'drop', 'reject'] as const;
 
 export const auditTarget: TargetExt<Audit> = {
   name: 'AUDIT',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}' cannot be evaluated: it needs the kernel audit subsystem (its records would need an audit sink in the rule host)`);
+  },
   options: [{ name: 'type', hasArg: true }],
   init: () => ({ kind: 'AUDIT', type: 'accept' }),
   parse(t, option, arg) {

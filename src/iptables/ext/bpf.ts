@@ -15,6 +15,7 @@ import { checkClassicBpf } from '../../rules/match/bpf.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { given, once } from './xt-options.js';
+import { bindBpf } from '../../rules/match/bpf.js';
 
 const MAX_INSTR = 64; // XT_BPF_MAX_NUM_INSTR
 const U64_MAX = (1n << 64n) - 1n;
@@ -63,6 +64,7 @@ const code = (m: BpfMatch): string => m.program.map(([c, jt, jf, k]) => `${c} ${
 
 export const bpfMatch: MatchExt<BpfMatch> = {
   name: 'bpf',
+  bind: (m) => bindBpf(m),
   options: [{ name: 'bytecode', hasArg: true }, { name: 'object-pinned', hasArg: true }],
   init: () => ({ name: 'bpf', program: [] }),
   parse(m, option, arg) {

@@ -12,11 +12,15 @@ import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 const PATH_MAX = 512;
 
 export const cgroupMatch: MatchExt<CgroupMatch> = {
   name: 'cgroup',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}' cannot be evaluated: it needs the sending socket\'s cgroup (rawgate has no local sockets in cgroups)`);
+  },
   options: [
     { name: 'path', hasArg: true, invertible: true },
     { name: 'cgroup', hasArg: true, invertible: true },

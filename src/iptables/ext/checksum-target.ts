@@ -6,11 +6,13 @@ import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, once } from './xt-options.js';
+import { targetChecksum } from '../../rules/target/checksum.js';
 
 type Checksum = Extract<Target, { kind: 'CHECKSUM' }>;
 
 export const checksumTarget: TargetExt<Checksum> = {
   name: 'CHECKSUM',
+  bind: (t) => (ctx) => targetChecksum(t, ctx),
   options: [{ name: 'checksum-fill', hasArg: false }],
   init: () => ({ kind: 'CHECKSUM', fill: false }),
   parse(t, option) {

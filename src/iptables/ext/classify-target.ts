@@ -8,6 +8,7 @@ import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, once } from './xt-options.js';
+import { targetClassify } from '../../rules/target/mangle.js';
 
 type Classify = Extract<Target, { kind: 'CLASSIFY' }>;
 
@@ -30,6 +31,7 @@ function parseClass(s: string): number | undefined {
 
 export const classifyTarget: TargetExt<Classify> = {
   name: 'CLASSIFY',
+  bind: (t) => (ctx) => targetClassify(t, ctx),
   options: [{ name: 'set-class', hasArg: true }],
   init: () => ({ kind: 'CLASSIFY', priority: 0 }),
   parse(t, option, arg) {

@@ -8,12 +8,17 @@ import type { ClusterMatch } from '../../rules/infra-exts.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
+import { matchCluster } from '../../rules/match/cluster.js';
 
 const NODES_MAX = 32;
 const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 export const clusterMatch: MatchExt<ClusterMatch> = {
   name: 'cluster',
+  bind: (m, _rule, env) => {
+    const ct = env.host.ctInfo;
+    return (ctx) => matchCluster(m, ctx, ct);
+  },
   options: [
     { name: 'cluster-total-nodes', hasArg: true },
     { name: 'cluster-local-node', hasArg: true, invertible: true },

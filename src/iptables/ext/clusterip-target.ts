@@ -14,6 +14,7 @@ import { kernelReject, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import type { TargetExt } from './types.js';
 import { given, once, parseUintOpt, seen } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 type Clusterip = Extract<Target, { kind: 'CLUSTERIP' }>;
 
@@ -40,6 +41,9 @@ const mac2str = (mac: string): string => mac.toUpperCase().match(/../g)!.join(':
 
 export const clusteripTarget: TargetExt<Clusterip> = {
   name: 'CLUSTERIP',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}' cannot be evaluated: it needs CLUSTERIP\'s shared-MAC ARP handling, which rawgate does not have`);
+  },
   options: [
     { name: 'new', hasArg: false },
     { name: 'hashmode', hasArg: true },

@@ -12,6 +12,7 @@ const given = new WeakSet<CommentMatch>();
 
 export const commentMatch: MatchExt<CommentMatch> = {
   name: 'comment',
+  bind: () => () => true,
   options: [{ name: 'comment', hasArg: true }],
   init: () => ({ name: 'comment', comment: '' }),
   parse(m, option, arg) {

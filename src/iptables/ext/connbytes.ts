@@ -9,6 +9,7 @@ import type { ConnbytesMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseU64Range, U64_MAX } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 function fromTo(m: ConnbytesMatch, pfx: string): string {
   let from = BigInt(m.from), to = BigInt(m.to), s = '';
@@ -20,6 +21,9 @@ function fromTo(m: ConnbytesMatch, pfx: string): string {
 
 export const connbytesMatch: MatchExt<ConnbytesMatch> = {
   name: 'connbytes',
+  bind: () => {
+    throw new BindError('match \'connbytes\' cannot be evaluated: it needs per-connection packet/byte accounting, which rawgate\'s connection tracking does not keep');
+  },
   options: [
     { name: 'connbytes', hasArg: true, invertible: true },
     { name: 'connbytes-dir', hasArg: true },

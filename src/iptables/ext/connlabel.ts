@@ -11,6 +11,7 @@ import { kernelReject, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 const CONF = '/etc/xtables/connlabel.conf';
 const MAX_BITS = 128;
@@ -25,6 +26,9 @@ function valueParse(s: string): number {
 
 export const connlabelMatch: MatchExt<ConnlabelMatch> = {
   name: 'connlabel',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}' cannot be evaluated: it needs connection labels, which rawgate\'s connection tracking does not keep`);
+  },
   options: [
     { name: 'label', hasArg: true, invertible: true },
     { name: 'set', hasArg: false },

@@ -10,9 +10,13 @@ import type { ConnlimitMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 export const connlimitMatch: MatchExt<ConnlimitMatch> = {
   name: 'connlimit',
+  bind: () => {
+    throw new BindError('match \'connlimit\' cannot be evaluated: it needs a count of tracked connections per address group, which rawgate\'s connection tracking does not provide');
+  },
   options: [
     { name: 'connlimit-upto', hasArg: true, invertible: true },
     { name: 'connlimit-above', hasArg: true, invertible: true },

@@ -9,6 +9,7 @@ import { paramProblem } from '../errors.js';
 import { markOp, markPairText } from './mark-target.js';
 import type { TargetExt } from './types.js';
 import { fcheck, given, hex, once, parseUintOpt } from './xt-options.js';
+import { targetConntrack } from '../../rules/target/external.js';
 
 type Connmark = Extract<Target, { kind: 'CONNMARK' }>;
 
@@ -17,6 +18,10 @@ const ALL = 0xffffffff;
 
 export const connmarkTarget: TargetExt<Connmark> = {
   name: 'CONNMARK',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetConntrack(t, ctx, host);
+  },
   options: [
     ...OPS.map((name) => ({ name, hasArg: !name.endsWith('e-mark') })),
     { name: 'ctmask', hasArg: true }, { name: 'nfmask', hasArg: true }, { name: 'mask', hasArg: true },

@@ -3,9 +3,14 @@ import type { ConnmarkMatch } from '../../rules/matches.js';
 import { formatMarkMask } from './mark.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseMarkMask } from './xt-options.js';
+import { matchConnmark } from '../../rules/match/ct.js';
 
 export const connmarkMatch: MatchExt<ConnmarkMatch> = {
   name: 'connmark',
+  bind: (m, _rule, env) => {
+    const host = env.host;
+    return (ctx) => matchConnmark(m, ctx, host.ctInfo);
+  },
   options: [{ name: 'mark', hasArg: true, invertible: true }],
   init: () => ({ name: 'connmark', mark: 0, mask: 0xffffffff, invert: false }),
   parse(m, option, arg, invert) {

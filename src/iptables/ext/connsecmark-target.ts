@@ -7,11 +7,15 @@ import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, given, once } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 type Connsecmark = Extract<Target, { kind: 'CONNSECMARK' }>;
 
 export const connsecmarkTarget: TargetExt<Connsecmark> = {
   name: 'CONNSECMARK',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}' cannot be evaluated: it needs SELinux security marks on connections`);
+  },
   options: [{ name: 'save', hasArg: false }, { name: 'restore', hasArg: false }],
   init: () => ({ kind: 'CONNSECMARK', mode: 'save' }),
   parse(t, option) {

@@ -14,6 +14,7 @@ import { addrToName, hostByName } from '../names/names.js';
 import { parseProtocol, parsePortRangeRC } from '../proto.js';
 import type { MatchExt } from './types.js';
 import { badValue, given, once, parseUintRange, seen } from './xt-options.js';
+import { matchConntrack } from '../../rules/match/ct.js';
 
 export const STATE_ORDER: readonly (readonly [string, number])[] = [
   ['INVALID', CtState.INVALID], ['NEW', CtState.NEW], ['RELATED', CtState.RELATED],
@@ -135,6 +136,10 @@ export function conntrackDump(m: ConntrackMatch, prefix: string, numeric: boolea
 
 export const conntrackMatch: MatchExt<ConntrackMatch> = {
   name: 'conntrack',
+  bind: (m, _rule, env) => {
+    const host = env.host;
+    return (ctx) => matchConntrack(m, ctx, host.ctInfo);
+  },
   options: [
     { name: 'ctstate', hasArg: true, invertible: true },
     { name: 'ctproto', hasArg: true, invertible: true },

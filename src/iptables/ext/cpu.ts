@@ -2,9 +2,14 @@
 import type { CpuMatch } from '../../rules/misc-exts.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
+import { matchCpu } from '../../rules/match/misc.js';
 
 export const cpuMatch: MatchExt<CpuMatch> = {
   name: 'cpu',
+  bind: (m) => {
+    const r = matchCpu(m);
+    return () => r;
+  },
   options: [{ name: 'cpu', hasArg: true, invertible: true }],
   init: () => ({ name: 'cpu', cpu: 0, invert: false }),
   parse(m, option, arg, invert) {

@@ -10,6 +10,7 @@ import { putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { once, parseUlong } from './xt-options.js';
+import { targetConntrack } from '../../rules/target/external.js';
 
 type Ct = Extract<Target, { kind: 'CT' }>;
 
@@ -42,6 +43,10 @@ function dump(t: Ct, pfx: string): string {
 
 export const ctTarget: TargetExt<Ct> = {
   name: 'CT',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetConntrack(t, ctx, host);
+  },
   options: [
     { name: 'notrack', hasArg: false }, { name: 'helper', hasArg: true }, { name: 'zone', hasArg: true },
     { name: 'ctevents', hasArg: true }, { name: 'expevents', hasArg: true },

@@ -14,6 +14,7 @@ import { printPorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
+import { bindDccp } from '../../rules/match/l4more.js';
 
 export const DCCP_TYPES = ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'];
 const CANON: Readonly<Record<string, string>> = {
@@ -32,6 +33,7 @@ const savePorts = (opt: string, r: PortRange | undefined, inv: boolean | undefin
 
 export const dccpMatch: MatchExt<DccpMatch> = {
   name: 'dccp',
+  bind: (m) => bindDccp(m),
   options: Object.keys(CANON).map((name) => ({ name, hasArg: true, invertible: true })),
   init: () => ({ name: 'dccp' }),
   parse(m, option, arg, invert) {

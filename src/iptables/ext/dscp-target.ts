@@ -5,11 +5,13 @@ import { classToDscp } from './dscp.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, given, hex2, once, parseUintOpt } from './xt-options.js';
+import { targetDscp } from '../../rules/target/mangle.js';
 
 type Dscp = Extract<Target, { kind: 'DSCP' }>;
 
 export const dscpTarget: TargetExt<Dscp> = {
   name: 'DSCP',
+  bind: (t) => (ctx) => targetDscp(t, ctx),
   options: [{ name: 'set-dscp', hasArg: true }, { name: 'set-dscp-class', hasArg: true }],
   init: () => ({ kind: 'DSCP', dscp: 0 }),
   parse(t, option, arg) {

@@ -7,6 +7,7 @@ import type { DscpMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, hex2, once, parseUintOpt } from './xt-options.js';
+import { matchDscp } from '../../rules/match/ip.js';
 
 export const DSCP_CLASSES: readonly (readonly [string, number])[] = [
   ['CS0', 0x00], ['CS1', 0x08], ['CS2', 0x10], ['CS3', 0x18], ['CS4', 0x20], ['CS5', 0x28], ['CS6', 0x30], ['CS7', 0x38],
@@ -23,6 +24,7 @@ export function classToDscp(name: string): number {
 
 export const dscpMatch: MatchExt<DscpMatch> = {
   name: 'dscp',
+  bind: (m) => (ctx) => matchDscp(m, ctx),
   options: [
     { name: 'dscp', hasArg: true, invertible: true },
     { name: 'dscp-class', hasArg: true, invertible: true },

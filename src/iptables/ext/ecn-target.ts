@@ -8,6 +8,7 @@ import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needProto, needTable } from './usage.js';
 import { fcheck, once, parseUintOpt, seen } from './xt-options.js';
+import { targetEcn } from '../../rules/target/mangle.js';
 
 type Ecn = Extract<Target, { kind: 'ECN' }>;
 
@@ -18,6 +19,7 @@ const isRemove = (t: Ecn) => ece(t) === 0 && cwr(t) === 0 && t.ipEct === undefin
 
 export const ecnTarget: TargetExt<Ecn> = {
   name: 'ECN',
+  bind: (t) => (ctx) => targetEcn(t, ctx),
   options: [
     { name: 'ecn-tcp-remove', hasArg: false }, { name: 'ecn-tcp-cwr', hasArg: true },
     { name: 'ecn-tcp-ece', hasArg: true }, { name: 'ecn-ip-ect', hasArg: true },

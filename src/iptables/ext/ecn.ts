@@ -7,9 +7,11 @@ import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintOpt, seen } from './xt-options.js';
+import { matchEcn } from '../../rules/match/ip.js';
 
 export const ecnMatch: MatchExt<EcnMatch> = {
   name: 'ecn',
+  bind: (m) => (ctx) => matchEcn(m, ctx),
   options: [
     { name: 'ecn-tcp-cwr', hasArg: false, invertible: true },
     { name: 'ecn-tcp-ece', hasArg: false, invertible: true },

@@ -17,6 +17,7 @@ import { checkBare, putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needFileName } from './usage.js';
 import { badValue, fcheck, given, once, parseUintOpt } from './xt-options.js';
+import { bindHashlimit } from '../../rules/match/hashlimit.js';
 
 export const HL_SCALE = 1_000_000;
 const BURST_DEFAULT = 5;
@@ -178,6 +179,7 @@ const CANON: Readonly<Record<string, string>> = { hashlimit: 'hashlimit-upto' };
 
 export const hashlimitMatch: MatchExt<HashlimitMatch> = {
   name: 'hashlimit',
+  bind: (m, _rule, env) => bindHashlimit(m, env.host),
   options: [
     { name: 'hashlimit-upto', hasArg: true, invertible: true },
     { name: 'hashlimit-above', hasArg: true, invertible: true },

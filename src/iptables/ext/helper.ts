@@ -6,9 +6,14 @@ import type { HelperMatch } from '../../rules/matches.js';
 import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { matchHelper } from '../../rules/match/ct.js';
 
 export const helperMatch: MatchExt<HelperMatch> = {
   name: 'helper',
+  bind: (m, _rule, env) => {
+    const host = env.host;
+    return (ctx) => matchHelper(m, ctx, host.ctInfo);
+  },
   options: [{ name: 'helper', hasArg: true, invertible: true }],
   init: () => ({ name: 'helper', helper: '', invert: false }),
   parse(m, option, arg, invert) {

@@ -14,6 +14,7 @@ import { HmarkBit } from '../../rules/target/hmark.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { once, parseUintOpt } from './xt-options.js';
+import { targetHmark } from '../../rules/target/hmark.js';
 
 const B = HmarkBit;
 const F = (bit: number): number => 1 << bit;
@@ -78,6 +79,10 @@ function parseTuple(t: HmarkTarget, arg: string): void {
 
 export const hmarkTarget: TargetExt<HmarkTarget> = {
   name: 'HMARK',
+  bind: (t, _rule, env) => {
+    const ct = env.host.ctInfo;
+    return (ctx) => targetHmark(t, ctx, ct);
+  },
   options: OPTS.map(([name]) => ({ name, hasArg: true })),
   init: () => ({ kind: 'HMARK', flags: 0, srcMask: 0, dstMask: 0, portMask: 0, portSet: 0, protoMask: 0, hashrnd: 0, modulus: 0, offset: 0 }),
   parse(t, option, arg) {

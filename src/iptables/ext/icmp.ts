@@ -6,6 +6,7 @@ import type { IcmpMatch } from '../../rules/matches.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoui } from '../parse-num.js';
 import type { MatchExt } from './types.js';
+import { matchIcmp } from '../../rules/match/l4.js';
 
 /** [name, type, codeMin, codeMax] in libxtables order (first match wins when printing). */
 export const ICMP_CODES: readonly (readonly [string, number, number, number])[] = [
@@ -74,6 +75,7 @@ const given = new WeakSet<IcmpMatch>();
 
 export const icmpMatch: MatchExt<IcmpMatch> = {
   name: 'icmp',
+  bind: (m) => (ctx) => matchIcmp(m, ctx),
   options: [{ name: 'icmp-type', hasArg: true, invertible: true }],
   init: () => ({ name: 'icmp', type: 0xff, codeLo: 0, codeHi: 0xff, invert: false }),
   parse(m, _option, arg, invert) {

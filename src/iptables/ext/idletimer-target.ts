@@ -11,9 +11,13 @@ import { checkBare, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { needFileName } from './usage.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 export const idletimerTarget: TargetExt<IdletimerTarget> = {
   name: 'IDLETIMER',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}': IDLETIMER cannot be evaluated: rawgate has no sysfs/netlink channel for idle notifications`);
+  },
   options: [{ name: 'timeout', hasArg: true }, { name: 'label', hasArg: true }, { name: 'alarm', hasArg: false }],
   init: () => ({ kind: 'IDLETIMER', timeout: 0, label: '', alarm: false }),
   parse(t, option, arg) {

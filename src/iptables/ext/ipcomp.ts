@@ -11,9 +11,11 @@ import { unrestorableValue } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintRange } from './xt-options.js';
+import { matchIpcomp } from '../../rules/match/misc.js';
 
 export const ipcompMatch: MatchExt<IpcompMatch> = {
   name: 'ipcomp',
+  bind: (m) => (ctx) => matchIpcomp(m, ctx),
   options: [{ name: 'ipcompspi', hasArg: true, invertible: true }, { name: 'compres', hasArg: false }],
   init: () => ({ name: 'ipcomp', lo: 0, hi: 0, invert: false, hdrres: false }),
   parse(m, option, arg, invert) {

@@ -7,6 +7,7 @@ import { formatAddr, numericToAddr } from '../addr.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { badValue, given, once } from './xt-options.js';
+import { matchIprange } from '../../rules/match/ip.js';
 
 function parseRange(option: string, arg: string): { lo: number; hi: number } {
   const dash = arg.indexOf('-');
@@ -24,6 +25,7 @@ const range = (r: { lo: number; hi: number }) => `${formatAddr(r.lo)}-${formatAd
 
 export const iprangeMatch: MatchExt<IprangeMatch> = {
   name: 'iprange',
+  bind: (m) => (ctx) => matchIprange(m, ctx),
   options: [
     { name: 'src-range', hasArg: true, invertible: true },
     { name: 'dst-range', hasArg: true, invertible: true },

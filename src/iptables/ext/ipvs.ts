@@ -16,6 +16,7 @@ import { getPortByName, parseProtocol } from '../proto.js';
 import { parseHostMask } from './conntrack.js';
 import type { MatchExt } from './types.js';
 import { badValue, once, seen } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 // XT_IPVS_* bits, in option order.
 export const IPVS_PROPERTY = 1 << 0, IPVS_PROTO = 1 << 1, IPVS_VADDR = 1 << 2, IPVS_VPORT = 1 << 3;
@@ -54,6 +55,9 @@ function dump(m: IpvsMatch, numeric: boolean, prefix: string): string {
 
 export const ipvsMatch: MatchExt<IpvsMatch> = {
   name: 'ipvs',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}' cannot be evaluated: it needs IPVS (the kernel\'s virtual server), which rawgate does not have`);
+  },
   options: [
     { name: 'ipvs', hasArg: false, invertible: true },
     { name: 'vproto', hasArg: true, invertible: true },

@@ -12,11 +12,13 @@ import { strtoui } from '../parse-num.js';
 import { checkQuoted, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { Verdict } from '../../rules/verdict.js';
 
 const quoted = (id: string) => `"${id.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
 export const ledTarget: TargetExt<LedTarget> = {
   name: 'LED',
+  bind: () => () => Verdict.CONTINUE,
   options: [
     { name: 'led-trigger-id', hasArg: true }, { name: 'led-delay', hasArg: true }, { name: 'led-always-blink', hasArg: false },
   ],

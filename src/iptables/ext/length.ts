@@ -2,11 +2,13 @@
 import type { LengthMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseUintRange } from './xt-options.js';
+import { matchLength } from '../../rules/match/ip.js';
 
 const range = (m: LengthMatch) => (m.lo === m.hi ? `${m.lo}` : `${m.lo}:${m.hi}`);
 
 export const lengthMatch: MatchExt<LengthMatch> = {
   name: 'length',
+  bind: (m) => (ctx) => matchLength(m, ctx),
   options: [{ name: 'length', hasArg: true, invertible: true }],
   init: () => ({ name: 'length', lo: 0, hi: 0, invert: false }),
   parse(m, option, arg, invert) {

@@ -8,6 +8,7 @@ import type { LimitMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { once, parseUintOpt } from './xt-options.js';
+import { LimitBucket } from '../../rules/state/limit.js';
 
 export const XT_LIMIT_SCALE = 10000;
 const BURST_DEFAULT = 5;
@@ -57,6 +58,11 @@ export function formatRate(period: number): string {
 
 export const limitMatch: MatchExt<LimitMatch> = {
   name: 'limit',
+  bind: (m, _rule, env) => {
+    const host = env.host;
+    const bucket = new LimitBucket(m.avg, m.burst);
+    return () => bucket.take(host.nowMs());
+  },
   options: [
     { name: 'limit', hasArg: true },
     { name: 'limit-burst', hasArg: true },

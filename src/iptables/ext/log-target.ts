@@ -8,6 +8,7 @@ import { paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { once, parseUlong } from './xt-options.js';
+import { targetLog } from '../../rules/target/external.js';
 
 type Log = Extract<Target, { kind: 'LOG' }>;
 
@@ -23,6 +24,10 @@ const FLAGS: readonly (readonly [string, number, string])[] = [
 
 export const logTarget: TargetExt<Log> = {
   name: 'LOG',
+  bind: (t, _rule, env, table, chain) => {
+    const host = env.host;
+    return (ctx) => targetLog(t, ctx, host, table, chain);
+  },
   options: [
     { name: 'log-level', hasArg: true }, { name: 'log-prefix', hasArg: true },
     ...FLAGS.map(([name]) => ({ name, hasArg: false })),

@@ -7,6 +7,7 @@ import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, once } from './xt-options.js';
+import { macBytes, matchMacBytes } from '../../rules/match/meta.js';
 
 /** xtables_parse_mac: six ':'-separated hex bytes (1 or 2 digits). */
 export function parseMac(arg: string): string {
@@ -21,6 +22,10 @@ export const formatMac = (mac: string): string => mac.match(/../g)!.join(':');
 
 export const macMatch: MatchExt<MacMatch> = {
   name: 'mac',
+  bind: (m) => {
+    const mac = macBytes(m.mac), inv = m.invert;
+    return (ctx) => matchMacBytes(mac, inv, ctx);
+  },
   options: [{ name: 'mac-source', hasArg: true, invertible: true }],
   init: () => ({ name: 'mac', mac: '000000000000', invert: false }),
   parse(m, option, arg, invert) {

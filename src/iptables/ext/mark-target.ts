@@ -7,6 +7,7 @@ import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { fcheck, hex, once, parseMarkMask, parseUintOpt, seen } from './xt-options.js';
+import { targetMark } from '../../rules/target/mangle.js';
 
 type Mark = Extract<Target, { kind: 'MARK' }>;
 
@@ -38,6 +39,7 @@ export function markOp(ext: string, option: string, arg: string): { value: numbe
 
 export const markTarget: TargetExt<Mark> = {
   name: 'MARK',
+  bind: (t) => (ctx) => targetMark(t, ctx),
   options: OPS.map((name) => ({ name, hasArg: true })),
   init: () => ({ kind: 'MARK', value: 0, mask: 0xffffffff, form: 'xset' }),
   parse(t, option, arg) {

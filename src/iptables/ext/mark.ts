@@ -2,6 +2,7 @@
 import type { MarkMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { fcheck, hex, once, parseMarkMask } from './xt-options.js';
+import { matchMark } from '../../rules/match/meta.js';
 
 /** print_mark: " 0x%x" or " 0x%x/0x%x" when the mask is not all ones. */
 export const formatMarkMask = (mark: number, mask: number): string =>
@@ -9,6 +10,7 @@ export const formatMarkMask = (mark: number, mask: number): string =>
 
 export const markMatch: MatchExt<MarkMatch> = {
   name: 'mark',
+  bind: (m) => (ctx) => matchMark(m, ctx),
   options: [{ name: 'mark', hasArg: true, invertible: true }],
   init: () => ({ name: 'mark', mark: 0, mask: 0xffffffff, invert: false }),
   parse(m, option, arg, invert) {

@@ -11,6 +11,7 @@ import { parseNatPorts, portsAllowed } from './nat-range.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needTable } from './usage.js';
 import { once } from './xt-options.js';
+import { targetNat } from '../../rules/target/external.js';
 
 type Masq = Extract<Target, { kind: 'MASQUERADE' }>;
 type Redir = Extract<Target, { kind: 'REDIRECT' }>;
@@ -33,6 +34,10 @@ function setPorts(t: Masq | Redir, arg: string, portok: boolean): void {
 
 export const masqueradeTarget: TargetExt<Masq> = {
   name: 'MASQUERADE',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetNat(t, ctx, host);
+  },
   options: [{ name: 'to-ports', hasArg: true }, { name: 'random', hasArg: false }, { name: 'random-fully', hasArg: false }],
   init: () => ({ kind: 'MASQUERADE', minPort: 0, maxPort: 0, random: false, randomFully: false }),
   parse(t, option, arg, invert, ctx) {
@@ -51,6 +56,10 @@ export const masqueradeTarget: TargetExt<Masq> = {
 
 export const redirectTarget: TargetExt<Redir> = {
   name: 'REDIRECT',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetNat(t, ctx, host);
+  },
   options: [{ name: 'to-ports', hasArg: true }, { name: 'random', hasArg: false }],
   init: () => ({ kind: 'REDIRECT', minPort: 0, maxPort: 0, random: false }),
   parse(t, option, arg, invert, ctx) {

@@ -5,11 +5,16 @@
 import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needHooks } from './usage.js';
+import { targetMirror } from '../../rules/target/external.js';
 
 type Mirror = Extract<Target, { kind: 'MIRROR' }>;
 
 export const mirrorTarget: TargetExt<Mirror> = {
   name: 'MIRROR',
+  bind: (_t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetMirror(ctx, host);
+  },
   options: [],
   init: () => ({ kind: 'MIRROR' }),
   parse() {},

@@ -11,6 +11,7 @@ import { portToService } from '../names/names.js';
 import { parsePort } from '../proto.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, once } from './xt-options.js';
+import { matchMultiport } from '../../rules/match/l4.js';
 
 const PROTOS: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 136: 'udplite', 132: 'sctp', 33: 'dccp' };
 const XT_MULTI_PORTS = 15;
@@ -65,6 +66,7 @@ const WHICH = { src: 'sports', dst: 'dports', any: 'ports' } as const;
 
 export const multiportMatch: MatchExt<MultiportMatch> = {
   name: 'multiport',
+  bind: (m) => (ctx) => matchMultiport(m, ctx),
   options: Object.keys(CANONICAL).map((name) => ({ name, hasArg: true, invertible: true })),
   init: (ctx) => ({ name: 'multiport', which: 'any', ports: [], invert: false, proto: ctx.rule.proto }),
   parse(m, option, arg, invert, ctx) {

@@ -9,6 +9,7 @@ import { parseHostMask } from './conntrack.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, once } from './xt-options.js';
+import { targetNat } from '../../rules/target/external.js';
 
 type Netmap = Extract<Target, { kind: 'NETMAP' }>;
 
@@ -19,6 +20,10 @@ function text(t: Netmap): string {
 
 export const netmapTarget: TargetExt<Netmap> = {
   name: 'NETMAP',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetNat(t, ctx, host);
+  },
   options: [{ name: 'to', hasArg: true }],
   init: () => ({ kind: 'NETMAP', addr: 0, mask: 0xffffffff }),
   parse(t, option, arg) {

@@ -9,9 +9,13 @@ import { kernelReject, paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 export const nfacctMatch: MatchExt<NfacctMatch> = {
   name: 'nfacct',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}': nfacct cannot be evaluated: rawgate has no nfacct accounting objects`);
+  },
   options: [{ name: 'nfacct-name', hasArg: true }],
   init: () => ({ name: 'nfacct', acctName: '' }),
   parse(m, option, arg) {

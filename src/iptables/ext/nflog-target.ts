@@ -10,6 +10,7 @@ import { paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
+import { targetLog } from '../../rules/target/external.js';
 
 type Nflog = Extract<Target, { kind: 'NFLOG' }>;
 
@@ -24,6 +25,10 @@ function dump(t: Nflog, pfx: string): string {
 
 export const nflogTarget: TargetExt<Nflog> = {
   name: 'NFLOG',
+  bind: (t, _rule, env, table, chain) => {
+    const host = env.host;
+    return (ctx) => targetLog(t, ctx, host, table, chain);
+  },
   options: ['nflog-group', 'nflog-prefix', 'nflog-range', 'nflog-size', 'nflog-threshold'].map((name) => ({ name, hasArg: true })),
   init: () => ({ kind: 'NFLOG', group: 0, prefix: '' }),
   parse(t, option, arg) {

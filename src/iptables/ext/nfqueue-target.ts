@@ -9,6 +9,7 @@ import type { Target } from '../../rules/targets.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once, parseUintOpt, parseUintRange } from './xt-options.js';
+import { Verdict } from '../../rules/verdict.js';
 
 type Nfqueue = Extract<Target, { kind: 'NFQUEUE' }>;
 
@@ -22,6 +23,13 @@ function dump(t: Nfqueue, save: boolean): string {
 
 export const nfqueueTarget: TargetExt<Nfqueue> = {
   name: 'NFQUEUE',
+  bind: (t) => {
+    // rawgate has no user-space queue listener: with --queue-bypass the kernel
+    // then accepts the packet; without it the verdict is QUEUE, which the
+    // dataplane drops as QUEUE_NO_LISTENER (as for -j QUEUE).
+    const v = t.bypass ? Verdict.ACCEPT : Verdict.QUEUE;
+    return () => v;
+  },
   options: [
     { name: 'queue-num', hasArg: true }, { name: 'queue-balance', hasArg: true },
     { name: 'queue-bypass', hasArg: false }, { name: 'queue-cpu-fanout', hasArg: false },

@@ -5,11 +5,16 @@
 import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
+import { targetConntrack } from '../../rules/target/external.js';
 
 type Notrack = Extract<Target, { kind: 'NOTRACK' }>;
 
 export const notrackTarget: TargetExt<Notrack> = {
   name: 'NOTRACK',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetConntrack(t, ctx, host);
+  },
   listName: 'CT',
   options: [],
   init: () => ({ kind: 'NOTRACK' }),

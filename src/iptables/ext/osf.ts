@@ -8,9 +8,13 @@ import { checkBare, putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needHooks, needProto } from './usage.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 export const osfMatch: MatchExt<OsfMatch> = {
   name: 'osf',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}': osf cannot be evaluated: rawgate has no OS fingerprint database`);
+  },
   options: [{ name: 'genre', hasArg: true, invertible: true }, { name: 'ttl', hasArg: true }, { name: 'log', hasArg: true }],
   init: () => ({ name: 'osf', genre: '', invert: false }),
   parse(m, option, arg, invert) {

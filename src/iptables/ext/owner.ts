@@ -10,6 +10,7 @@ import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { badValue, once, seen } from './xt-options.js';
+import { matchOwner } from '../../rules/match/meta.js';
 
 const USERS: readonly (readonly [string, number])[] = [
   ['root', 0], ['daemon', 1], ['bin', 2], ['sys', 3], ['sync', 4], ['games', 5], ['man', 6], ['lp', 7], ['mail', 8],
@@ -54,6 +55,7 @@ function dump(m: OwnerMatch, numeric: boolean, labels: readonly [string, string,
 
 export const ownerMatch: MatchExt<OwnerMatch> = {
   name: 'owner',
+  bind: (m) => (ctx) => matchOwner(m, ctx),
   options: [
     { name: 'uid-owner', hasArg: true, invertible: true },
     { name: 'gid-owner', hasArg: true, invertible: true },

@@ -11,6 +11,7 @@ import { kernelReject, paramProblem } from '../errors.js';
 import { parseInterface } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { once, seen } from './xt-options.js';
+import { matchPhysdev } from '../../rules/match/misc.js';
 
 export const PHYSDEV_IN = 1, PHYSDEV_OUT = 2, PHYSDEV_BRIDGED = 4, PHYSDEV_ISIN = 8, PHYSDEV_ISOUT = 16;
 const BIT: Record<string, number> = {
@@ -31,6 +32,10 @@ function text(m: PhysdevMatch): string {
 
 export const physdevMatch: MatchExt<PhysdevMatch> = {
   name: 'physdev',
+  bind: (m) => {
+    const r = matchPhysdev(m);
+    return () => r;
+  },
   options: Object.keys(BIT).map((name) => ({ name, hasArg: name === 'physdev-in' || name === 'physdev-out', invertible: true })),
   init: () => ({ name: 'physdev', bitmask: 0, invert: 0, physIn: '', physOut: '' }),
   parse(m, option, arg, invert, ctx) {

@@ -4,6 +4,7 @@ import { PktType } from '../../rules/ctstate.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { matchPkttype } from '../../rules/match/meta.js';
 
 const TYPES: readonly (readonly [string, number])[] = [
   ['unicast', PktType.HOST], ['broadcast', PktType.BROADCAST], ['multicast', PktType.MULTICAST],
@@ -15,6 +16,7 @@ const typeName = (t: number) => TYPES.find(([, v]) => v === t)?.[0] ?? String(t)
 
 export const pkttypeMatch: MatchExt<PkttypeMatch> = {
   name: 'pkttype',
+  bind: (m) => (ctx) => matchPkttype(m, ctx),
   options: [{ name: 'pkt-type', hasArg: true, invertible: true }],
   init: () => ({ name: 'pkttype', type: 0, invert: false }),
   parse(m, option, arg, invert) {

@@ -14,6 +14,7 @@ import { parseProtocol } from '../proto.js';
 import { parseHostMask } from './conntrack.js';
 import type { MatchExt } from './types.js';
 import { hex, once, parseUintOpt } from './xt-options.js';
+import { matchPolicy } from '../../rules/match/misc.js';
 
 const MAX_ELEM = 4;
 const TUNNEL = 1, TRANSPORT = 0;
@@ -50,6 +51,10 @@ const OPTS = ['dir', 'pol', 'strict', 'reqid', 'spi', 'tunnel-src', 'tunnel-dst'
 
 export const policyMatch: MatchExt<PolicyMatch> = {
   name: 'policy',
+  bind: (m) => {
+    const r = matchPolicy(m);
+    return () => r;
+  },
   options: OPTS.map((name) => ({
     name, hasArg: name !== 'strict' && name !== 'next',
     invertible: !['dir', 'pol', 'strict', 'next'].includes(name),

@@ -6,9 +6,11 @@
 import type { QuotaMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseU64Opt } from './xt-options.js';
+import { bindQuota } from '../../rules/match/statistic.js';
 
 export const quotaMatch: MatchExt<QuotaMatch> = {
   name: 'quota',
+  bind: (m) => bindQuota(m.quota, m.invert),
   options: [{ name: 'quota', hasArg: true, invertible: true }],
   init: () => ({ name: 'quota', quota: '0', invert: false }),
   parse(m, option, arg, invert) {

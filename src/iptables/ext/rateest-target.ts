@@ -13,6 +13,7 @@ import { checkBare, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { strtodPrefix } from './strtod.js';
+import { BindError } from '../../rules/binding.js';
 
 type Rateest = Extract<Target, { kind: 'RATEEST' }>;
 const US = 1000000;
@@ -49,6 +50,9 @@ function text(t: Rateest, prefix: string): string {
 
 export const rateestTarget: TargetExt<Rateest> = {
   name: 'RATEEST',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}' cannot be evaluated: it needs rate estimators, which rawgate does not run`);
+  },
   options: [
     { name: 'rateest-name', hasArg: true },
     { name: 'rateest-interval', hasArg: true },

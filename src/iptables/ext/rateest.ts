@@ -16,6 +16,7 @@ import { checkBare, putString } from '../string-value.js';
 import { strtodPrefix } from './strtod.js';
 import type { MatchExt } from './types.js';
 import { parseUlong, seen } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 const F = { INVERT: 1, ABS: 2, REL: 4, DELTA: 8, BPS: 16, PPS: 32 } as const;
 const MODE = { NONE: 0, EQ: 1, LT: 2, GT: 3 } as const;
@@ -83,6 +84,9 @@ function saveRates(m: RateestMatch): string {
 
 export const rateestMatch: MatchExt<RateestMatch> = {
   name: 'rateest',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}' cannot be evaluated: it needs rate estimators (RATEEST), which rawgate does not run`);
+  },
   options: Object.keys(CANON).map((name) => ({ name, hasArg: name === 'rateest1' || name === 'rateest' || name === 'rateest2', invertible: true })),
   init: () => ({ name: 'rateest', name1: '', name2: '', flags: 0, mode: MODE.NONE, bps1: 0, pps1: 0, bps2: 0, pps2: 0 }),
   parse(m, option, arg, invert, ctx) {

@@ -12,6 +12,7 @@ import { strtoulPrefix } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, hex, once } from './xt-options.js';
+import { matchRealm } from '../../rules/match/misc.js';
 
 /** /etc/iproute2/rt_realms (Debian 12 iproute2): id → name. */
 const REALMS: readonly (readonly [number, string])[] = [[0, 'cosmos']];
@@ -53,6 +54,10 @@ function formatRealm(id: number, mask: number, numeric: boolean): string {
 
 export const realmMatch: MatchExt<RealmMatch> = {
   name: 'realm',
+  bind: (m) => {
+    const r = matchRealm(m);
+    return () => r;
+  },
   options: [{ name: 'realm', hasArg: true, invertible: true }],
   init: () => ({ name: 'realm', id: 0, mask: 0, invert: false }),
   parse(m, option, arg, invert) {

@@ -13,12 +13,18 @@ import { checkBare, putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needFileName } from './usage.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
+import { matchRecent } from '../../rules/match/recent.js';
 
 const OPS = ['set', 'rcheck', 'update', 'remove'] as const;
 const MODE_TEXT = { set: 'SET', rcheck: 'CHECK', update: 'UPDATE', remove: 'REMOVE' } as const;
 
 export const recentMatch: MatchExt<RecentMatch> = {
   name: 'recent',
+  bind: (m, _rule, env) => {
+    const host = env.host;
+    const table = env.recent.get(m.listName, m.hitcount);
+    return (ctx) => matchRecent(m, table, ctx, host);
+  },
   options: [
     ...OPS.map((name) => ({ name, hasArg: false, invertible: true })),
     { name: 'seconds', hasArg: true }, { name: 'reap', hasArg: false }, { name: 'hitcount', hasArg: true },

@@ -9,6 +9,7 @@ import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needProto, needTable } from './usage.js';
 import { once } from './xt-options.js';
+import { targetReject } from '../../rules/target/external.js';
 
 type Reject = Extract<Target, { kind: 'REJECT' }>;
 
@@ -22,6 +23,10 @@ const TABLE: readonly (readonly [RejectWith | null, string])[] = [
 
 export const rejectTarget: TargetExt<Reject> = {
   name: 'REJECT',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetReject(t, ctx, host);
+  },
   options: [{ name: 'reject-with', hasArg: true }],
   init: () => ({ kind: 'REJECT', with: 'icmp-port-unreachable' }),
   parse(t, option, arg) {

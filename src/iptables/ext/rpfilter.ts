@@ -6,12 +6,16 @@ import type { RpfilterMatch } from '../../rules/misc-exts.js';
 import type { MatchExt } from './types.js';
 import { needHooks, needTable } from './usage.js';
 import { once } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 const OPTS = ['loose', 'validmark', 'accept-local', 'invert'] as const;
 const text = (m: RpfilterMatch, prefix: string) => OPTS.filter((_, i) => m.flags & (1 << i)).map((o) => ` ${prefix}${o}`).join('');
 
 export const rpfilterMatch: MatchExt<RpfilterMatch> = {
   name: 'rpfilter',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}': rpfilter cannot be evaluated: the reverse-path route lookup is not available through RuleHost`);
+  },
   options: OPTS.map((name) => ({ name, hasArg: false })),
   init: () => ({ name: 'rpfilter', flags: 0 }),
   parse(m, option) {

@@ -11,6 +11,7 @@ import { inetPton } from './nat-range.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needTable } from './usage.js';
 import { once } from './xt-options.js';
+import { targetNat } from '../../rules/target/external.js';
 
 type Same = Extract<Target, { kind: 'SAME' }>;
 
@@ -18,6 +19,10 @@ const range = (r: Same['ranges'][number]) => (r.minIp === r.maxIp ? formatAddr(r
 
 export const sameTarget: TargetExt<Same> = {
   name: 'SAME',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetNat(t, ctx, host);
+  },
   options: [{ name: 'to', hasArg: true }, { name: 'nodst', hasArg: false }, { name: 'random', hasArg: false }],
   init: () => ({ kind: 'SAME', ranges: [], nodst: false, random: false }),
   parse(t, option, arg) {

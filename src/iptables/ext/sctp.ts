@@ -13,6 +13,7 @@ import { parsePortRange } from '../proto.js';
 import { printPorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
+import { bindSctp } from '../../rules/match/l4more.js';
 
 export const SCTP_CHUNKS: readonly (readonly [string, number, string])[] = [
   ['DATA', 0, '----IUBE'], ['INIT', 1, '--------'], ['INIT_ACK', 2, '--------'], ['SACK', 3, '--------'],
@@ -81,6 +82,7 @@ const savePorts = (opt: string, r: PortRange | undefined, inv: boolean | undefin
 
 export const sctpMatch: MatchExt<SctpMatch> = {
   name: 'sctp',
+  bind: (m) => bindSctp(m),
   options: ['source-port', 'sport', 'destination-port', 'dport', 'chunk-types'].map((name) => ({ name, hasArg: true, invertible: true })),
   init: () => ({ name: 'sctp', chunkMatch: 'any', chunks: [], flags: [] }),
   parse(m, option, arg, invert, ctx) {

@@ -11,6 +11,7 @@ import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt, ParseCtx, TargetExt } from './types.js';
 import { seen } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 type SetT = Extract<Target, { kind: 'SET' }>;
 const IPSET_MAXNAMELEN = 32;
@@ -27,6 +28,9 @@ function namedSet(option: string, name: string, ctx: ParseCtx): never {
 
 export const setMatch: MatchExt<SetMatch> = {
   name: 'set',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}' cannot be evaluated: it needs ipset sets, which rawgate does not have`);
+  },
   options: [
     { name: 'match-set', hasArg: true, invertible: true },
     { name: 'set', hasArg: true, invertible: true },
@@ -58,6 +62,9 @@ export const setMatch: MatchExt<SetMatch> = {
 
 export const setTarget: TargetExt<SetT> = {
   name: 'SET',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}' cannot be evaluated: it needs ipset sets, which rawgate does not have`);
+  },
   options: [
     { name: 'add-set', hasArg: true },
     { name: 'del-set', hasArg: true },

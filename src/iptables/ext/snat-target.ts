@@ -8,6 +8,7 @@ import type { HookName } from '../../rules/model.js';
 import type { Target } from '../../rules/targets.js';
 import { formatNatRange, parseNatTo, portsAllowed, rangeShown } from './nat-range.js';
 import type { TargetExt } from './types.js';
+import { targetNat } from '../../rules/target/external.js';
 import { needHooks, needTable } from './usage.js';
 import { fcheck, once } from './xt-options.js';
 
@@ -16,6 +17,10 @@ type Nat = Extract<Target, { kind: 'SNAT' | 'DNAT' }>;
 function natTarget(kind: 'SNAT' | 'DNAT', to: string, hooks: readonly HookName[]): TargetExt<Nat> {
   return {
     name: kind,
+    bind: (t, _rule, env) => {
+      const host = env.host;
+      return (ctx) => targetNat(t, ctx, host);
+    },
     options: [
       { name: to, hasArg: true }, { name: 'random', hasArg: false },
       { name: 'random-fully', hasArg: false }, { name: 'persistent', hasArg: false },

@@ -6,12 +6,16 @@ import type { SocketMatch } from '../../rules/misc-exts.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { once } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 const save = (m: SocketMatch) =>
   `${m.transparent ? ' --transparent' : ''}${m.nowildcard ? ' --nowildcard' : ''}${m.restoreSkmark ? ' --restore-skmark' : ''}`;
 
 export const socketMatch: MatchExt<SocketMatch> = {
   name: 'socket',
+  bind: (m) => {
+    throw new BindError(`match '${m.name}': socket cannot be evaluated: rawgate has no local socket table to look packets up in`);
+  },
   options: [
     { name: 'transparent', hasArg: false }, { name: 'nowildcard', hasArg: false }, { name: 'restore-skmark', hasArg: false },
   ],

@@ -9,11 +9,16 @@ import { paramProblem } from '../errors.js';
 import { formatStates, parseStates } from './conntrack.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { matchConntrack } from '../../rules/match/ct.js';
 
 const ALLOWED = CtState.INVALID | CtState.NEW | CtState.RELATED | CtState.ESTABLISHED | CtState.UNTRACKED;
 
 export const stateMatch: MatchExt<ConntrackMatch> = {
   name: 'state',
+  bind: (m, _rule, env) => {
+    const host = env.host;
+    return (ctx) => matchConntrack(m, ctx, host.ctInfo);
+  },
   options: [{ name: 'state', hasArg: true, invertible: true }],
   init: () => ({ name: 'state' }),
   parse(m, option, arg, invert) {

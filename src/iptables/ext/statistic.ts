@@ -9,6 +9,7 @@ import type { StatisticMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, fixedRatio, given, once, parseDoubleOpt, parseUintOpt } from './xt-options.js';
+import { bindStatistic } from '../../rules/match/statistic.js';
 
 function dump(m: StatisticMatch, pfx: string): string {
   const inv = m.invert ? ' !' : '';
@@ -22,6 +23,7 @@ function dump(m: StatisticMatch, pfx: string): string {
 
 export const statisticMatch: MatchExt<StatisticMatch> = {
   name: 'statistic',
+  bind: (m, _rule, env) => bindStatistic(m, env.host),
   options: [
     { name: 'mode', hasArg: true },
     { name: 'probability', hasArg: true, invertible: true },

@@ -11,6 +11,7 @@ import { kernelReject, paramProblem } from '../errors.js';
 import { putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given as fcheckGiven, once, parseUintOpt } from './xt-options.js';
+import { bindString } from '../../rules/match/payload.js';
 
 const MAX_PATTERN = 128;
 const MAX_ALGO = 16;
@@ -67,6 +68,7 @@ function pattern(p: readonly number[]): string {
 
 export const stringMatch: MatchExt<StringMatch> = {
   name: 'string',
+  bind: (m) => bindString(m),
   options: [
     { name: 'from', hasArg: true }, { name: 'to', hasArg: true }, { name: 'algo', hasArg: true },
     { name: 'string', hasArg: true, invertible: true }, { name: 'hex-string', hasArg: true, invertible: true },

@@ -7,12 +7,16 @@ import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needProto } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 type Synproxy = Extract<Target, { kind: 'SYNPROXY' }>;
 const OPT = { MSS: 1, WSCALE: 2, SACK_PERM: 4, TIMESTAMP: 8, ECN: 16 } as const;
 
 export const synproxyTarget: TargetExt<Synproxy> = {
   name: 'SYNPROXY',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}' cannot be evaluated: it needs the SYN proxy (answering SYNs with cookies on the server\'s behalf)`);
+  },
   options: [
     { name: 'sack-perm', hasArg: false }, { name: 'timestamp', hasArg: false },
     { name: 'wscale', hasArg: true }, { name: 'mss', hasArg: true }, { name: 'ecn', hasArg: false },

@@ -9,6 +9,7 @@ import { portToService } from '../names/names.js';
 import { strtoui } from '../parse-num.js';
 import { parsePortRange } from '../proto.js';
 import type { MatchExt } from './types.js';
+import { matchTcp } from '../../rules/match/l4.js';
 
 const TCP_FLAGS: readonly (readonly [string, number])[] = [
   ['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20], ['ALL', 0x3f], ['NONE', 0],
@@ -56,6 +57,7 @@ export function savePorts(opt: string, lo: number, hi: number, invert: boolean):
 
 export const tcpMatch: MatchExt<TcpMatch> = {
   name: 'tcp',
+  bind: (m) => (ctx) => matchTcp(m, ctx),
   options: [
     { name: 'source-port', hasArg: true, invertible: true },
     { name: 'sport', hasArg: true, invertible: true },

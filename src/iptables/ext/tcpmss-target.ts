@@ -8,6 +8,7 @@ import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needProto } from './usage.js';
 import { once, parseUintOpt, seen } from './xt-options.js';
+import { targetTcpmss } from '../../rules/target/mangle.js';
 
 type Tcpmss = Extract<Target, { kind: 'TCPMSS' }>;
 
@@ -16,6 +17,10 @@ const CLAMP = 0xffff;
 
 export const tcpmssTarget: TargetExt<Tcpmss> = {
   name: 'TCPMSS',
+  bind: (t, _rule, env) => {
+    const host = env.host;
+    return (ctx) => targetTcpmss(t, ctx, host);
+  },
   options: [{ name: 'set-mss', hasArg: true }, { name: 'clamp-mss-to-pmtu', hasArg: false }],
   init: () => ({ kind: 'TCPMSS', mss: 0, clamp: false }),
   parse(t, option, arg) {

@@ -4,11 +4,13 @@ import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { fcheck, once, parseUintRange } from './xt-options.js';
+import { matchTcpmss } from '../../rules/match/l4.js';
 
 const range = (m: TcpmssMatch) => (m.lo === m.hi ? `${m.lo}` : `${m.lo}:${m.hi}`);
 
 export const tcpmssMatch: MatchExt<TcpmssMatch> = {
   name: 'tcpmss',
+  bind: (m) => (ctx) => matchTcpmss(m, ctx),
   options: [{ name: 'mss', hasArg: true, invertible: true }],
   init: () => ({ name: 'tcpmss', lo: 0, hi: 0, invert: false }),
   parse(m, option, arg, invert) {

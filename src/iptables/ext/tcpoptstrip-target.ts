@@ -10,6 +10,7 @@ import { strtoui } from '../parse-num.js';
 import type { TargetExt } from './types.js';
 import { needProto, needTable } from './usage.js';
 import { once } from './xt-options.js';
+import { targetTcpoptstrip } from '../../rules/match/misc.js';
 
 const NAMES: readonly (readonly [string, number])[] = [
   ['wscale', 3], ['mss', 2], ['sack-permitted', 4], ['sack', 5], ['timestamp', 8], ['md5', 19],
@@ -21,6 +22,7 @@ function list(t: TcpoptstripTarget, numeric: boolean): string {
 
 export const tcpoptstripTarget: TargetExt<TcpoptstripTarget> = {
   name: 'TCPOPTSTRIP',
+  bind: (t) => (ctx) => targetTcpoptstrip(t, ctx),
   options: [{ name: 'strip-options', hasArg: true }],
   init: () => ({ kind: 'TCPOPTSTRIP', options: [] }),
   parse(t, option, arg) {

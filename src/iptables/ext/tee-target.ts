@@ -13,9 +13,13 @@ import { addrToName } from '../names/names.js';
 import { parseHostMask } from './conntrack.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 export const teeTarget: TargetExt<TeeTarget> = {
   name: 'TEE',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}': TEE cannot be evaluated: rawgate cannot clone a packet to a gateway (no RuleHost API)`);
+  },
   options: [{ name: 'gateway', hasArg: true }, { name: 'oif', hasArg: true }],
   init: () => ({ kind: 'TEE', gateway: 0, oif: '' }),
   parse(t, option, arg) {

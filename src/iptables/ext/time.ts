@@ -12,6 +12,7 @@ import { strtoulPrefix } from '../parse-num.js';
 import { unrestorableValue } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { bindTime } from '../../rules/match/time.js';
 
 export const ALL_MONTHDAYS = 0xfffffffe;
 export const ALL_WEEKDAYS = 0xfe;
@@ -139,6 +140,7 @@ const daytimeSet = (m: TimeMatch) => m.daytimeStart !== 0 || m.daytimeStop !== M
 
 export const timeMatch: MatchExt<TimeMatch> = {
   name: 'time',
+  bind: (m, _rule, env) => bindTime(m, env.host),
   options: [
     { name: 'datestart', hasArg: true }, { name: 'datestop', hasArg: true },
     { name: 'timestart', hasArg: true }, { name: 'timestop', hasArg: true },

@@ -10,6 +10,7 @@ import { parseTosValue, tosSymbol } from './tos.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, hex2, once, parseUintOpt, seen } from './xt-options.js';
+import { targetTos } from '../../rules/target/mangle.js';
 
 type Tos = Extract<Target, { kind: 'TOS' }>;
 
@@ -17,6 +18,7 @@ const OPS = ['set-tos', 'and-tos', 'or-tos', 'xor-tos'] as const;
 
 export const tosTarget: TargetExt<Tos> = {
   name: 'TOS',
+  bind: (t) => (ctx) => targetTos(t, ctx),
   options: OPS.map((name) => ({ name, hasArg: true })),
   init: () => ({ kind: 'TOS', value: 0, mask: 0xff, form: 'set' }),
   parse(t, option, arg) {

@@ -8,6 +8,7 @@ import type { TosMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, hex2, once, parseUlong } from './xt-options.js';
+import { matchTos } from '../../rules/match/ip.js';
 
 export const TOS_SYMBOLS: readonly (readonly [string, number])[] = [
   ['Minimize-Cost', 0x02], ['Maximize-Reliability', 0x04], ['Maximize-Throughput', 0x08],
@@ -45,6 +46,7 @@ export function tosSymbol(value: number, mask: number): string | undefined {
 
 export const tosMatch: MatchExt<TosMatch> = {
   name: 'tos',
+  bind: (m) => (ctx) => matchTos(m, ctx),
   options: [{ name: 'tos', hasArg: true, invertible: true }],
   init: () => ({ name: 'tos', value: 0, mask: 0xff, invert: false }),
   parse(m, option, arg, invert) {

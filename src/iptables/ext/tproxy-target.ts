@@ -11,11 +11,15 @@ import { hostByName, serviceToPort } from '../names/names.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needTable } from './usage.js';
 import { fcheck, hex, once, parseMarkMask, parseUlong } from './xt-options.js';
+import { BindError } from '../../rules/binding.js';
 
 type Tproxy = Extract<Target, { kind: 'TPROXY' }>;
 
 export const tproxyTarget: TargetExt<Tproxy> = {
   name: 'TPROXY',
+  bind: (t) => {
+    throw new BindError(`target '${t.kind}' cannot be evaluated: it needs transparent proxy sockets, which rawgate does not have`);
+  },
   options: [{ name: 'on-port', hasArg: true }, { name: 'on-ip', hasArg: true }, { name: 'tproxy-mark', hasArg: true }],
   init: () => ({ kind: 'TPROXY', mark: 0, mask: 0, laddr: 0, lport: 0, revision: 1 }),
   parse(t, option, arg) {

@@ -4,6 +4,7 @@ import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, once, parseUintOpt, seen } from './xt-options.js';
+import { targetTtl } from '../../rules/target/mangle.js';
 
 type Ttl = Extract<Target, { kind: 'TTL' }>;
 
@@ -12,6 +13,7 @@ const TEXT = { set: 'set to', dec: 'decrement by', inc: 'increment by' } as cons
 
 export const ttlTarget: TargetExt<Ttl> = {
   name: 'TTL',
+  bind: (t) => (ctx) => targetTtl(t, ctx),
   options: OPTS.map((name) => ({ name, hasArg: true })),
   init: () => ({ kind: 'TTL', mode: 'set', value: 0 }),
   parse(t, option, arg) {

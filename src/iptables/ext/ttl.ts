@@ -3,6 +3,7 @@ import type { TtlMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseUintOpt, seen } from './xt-options.js';
+import { matchTtl } from '../../rules/match/ip.js';
 
 /** iptables' option table order, which decides the conflict message. */
 const OPTS = ['ttl-lt', 'ttl-gt', 'ttl-eq'] as const;
@@ -11,6 +12,7 @@ const SAVE_TEXT = { eq: ' --ttl-eq', ne: ' ! --ttl-eq', lt: ' --ttl-lt', gt: ' -
 
 export const ttlMatch: MatchExt<TtlMatch> = {
   name: 'ttl',
+  bind: (m) => (ctx) => matchTtl(m, ctx),
   options: [
     { name: 'ttl-lt', hasArg: true },
     { name: 'ttl-gt', hasArg: true },

@@ -1,13 +1,24 @@
 /**
- * The contract of one iptables extension's text side (libxt_*.c in iptables):
- * options in, model data out; save text and -L text back. One module per
- * extension under src/iptables/ext/, registered in src/iptables/ext/index.ts.
+ * The descriptor of one iptables extension (-m NAME or -j NAME): everything
+ * rawgate knows about it, in the extension's one module under src/iptables/ext/,
+ * found through the one registry (src/iptables/ext/index.ts). A descriptor
+ * carries
+ * - its text side (libxt_*.c in iptables): options in, model data out, save
+ *   and -L text back, and the kernel's table/hook checks;
+ * - its binding: the rule's data turned into a function of the packet, once
+ *   per rule at compile time, for the interpreter and the JIT alike (or a
+ *   BindError saying what rawgate lacks to evaluate it);
+ * - its flags (quiet: evaluation reads only the packet) and optional JIT hooks
+ *   (inline code, dispatch-box narrowing, explain text).
  * Invariants: parse never touches anything but the data it is given; errors
- * are IptablesError with iptables' own message and exit status.
+ * are IptablesError with iptables' own message and exit status; bound
+ * functions allocate nothing per packet.
  */
 import type { Match } from '../../rules/matches.js';
 import type { Target } from '../../rules/targets.js';
 import type { Rule, TableName, HookName } from '../../rules/model.js';
+import type { BindEnv, MatchFn, TargetFn } from '../../rules/binding.js';
+import type { MatchJit } from '../../rules/jit/ext-hooks.js';
 
 export interface OptSpec {
   /** Long option name without the leading dashes, e.g. 'dport'. */
@@ -53,6 +64,11 @@ export interface MatchExt<M extends Match = Match> {
   print(m: M, numeric: boolean): string;
   /** Kernel-side checks (protocol, table, hooks) done when the rule is committed. */
   check?(m: M, rule: Rule, use: UsageCheck): void;
+  /** The match for one rule as a function of the packet, with its state bound in; throws BindError when rawgate cannot evaluate it. */
+  bind(m: M, rule: Rule, env: BindEnv): MatchFn;
+  /** Evaluation touches nothing outside ctx (no host call, no state): the JIT may narrow dispatch boxes with it and test it out of rule order. */
+  quiet?: boolean;
+  jit?: MatchJit<M>;
 }
 
 export interface TargetExt<T extends Target = Target> {
@@ -67,4 +83,6 @@ export interface TargetExt<T extends Target = Target> {
   /** Target name shown in the -L target column when it differs from name (NOTRACK → CT). */
   listName?: string;
   check?(t: T, rule: Rule, use: UsageCheck): void;
+  /** The target for one rule as a function of the packet; `table` and `chain` name it in logs. Throws BindError when rawgate cannot evaluate it. */
+  bind(t: T, rule: Rule, env: BindEnv, table: string, chain: string): TargetFn;
 }

@@ -11,6 +11,7 @@ import { paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
+import { matchU32 } from '../../rules/match/misc.js';
 
 const MAXSIZE = 10;
 export const U32_AND = 0, U32_LEFTSH = 1, U32_RIGHTSH = 2, U32_AT = 3;
@@ -106,6 +107,7 @@ export function dumpU32(tests: readonly U32Test[]): string {
 
 export const u32Match: MatchExt<U32Match> = {
   name: 'u32',
+  bind: (m) => (ctx) => matchU32(m, ctx),
   options: [{ name: 'u32', hasArg: true, invertible: true }],
   init: () => ({ name: 'u32', tests: [], invert: false }),
   parse(m, option, arg, invert) {

@@ -8,11 +8,13 @@ import { paramProblem } from '../errors.js';
 import { parsePortRangeRC } from '../proto.js';
 import { printPorts, savePorts } from './tcp.js';
 import type { MatchExt } from './types.js';
+import { matchUdp } from '../../rules/match/l4.js';
 
 const seen = new WeakMap<UdpMatch, Set<string>>();
 
 export const udpMatch: MatchExt<UdpMatch> = {
   name: 'udp',
+  bind: (m) => (ctx) => matchUdp(m, ctx),
   options: [
     { name: 'source-port', hasArg: true, invertible: true },
     { name: 'sport', hasArg: true, invertible: true },

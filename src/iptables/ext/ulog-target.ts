@@ -8,11 +8,16 @@ import { paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { once, parseUlong } from './xt-options.js';
+import { targetLog } from '../../rules/target/external.js';
 
 type Ulog = Extract<Target, { kind: 'ULOG' }>;
 
 export const ulogTarget: TargetExt<Ulog> = {
   name: 'ULOG',
+  bind: (t, _rule, env, table, chain) => {
+    const host = env.host;
+    return (ctx) => targetLog(t, ctx, host, table, chain);
+  },
   options: ['ulog-nlgroup', 'ulog-prefix', 'ulog-cprange', 'ulog-qthreshold'].map((name) => ({ name, hasArg: true })),
   init: () => ({ kind: 'ULOG', group: 1, prefix: '', cprange: 0, qthreshold: 1 }),
   parse(t, option, arg) {

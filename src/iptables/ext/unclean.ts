@@ -5,9 +5,11 @@
  */
 import type { UncleanMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
+import { isUnclean } from '../../rules/match/unclean.js';
 
 export const uncleanMatch: MatchExt<UncleanMatch> = {
   name: 'unclean',
+  bind: () => (ctx) => isUnclean(ctx),
   options: [],
   init: () => ({ name: 'unclean' }),
   parse() {},

@@ -15,7 +15,7 @@
  *   acceleration, ...) and bindBpf throws BindError for them.
  */
 import type { PacketContext } from '../../packet/context.js';
-import { BindError } from '../bind.js';
+import { BindError } from '../binding.js';
 import type { BpfMatch } from '../infra-exts.js';
 
 // Instruction classes, sizes, modes, ops (linux/filter.h, linux/bpf_common.h).

@@ -22,14 +22,14 @@
  *   fragments, DROP when the TCP header is shorter than 20 or truncated.
  * - LED: rawgate has no LED class devices, so the trigger has no LED attached
  *   and the target only continues (what the kernel does in that case).
- * - Refused at bind (BindError): TEE (needs a packet clone routed through
- *   a gateway, not in RuleHost), rpfilter (needs a reverse route lookup, not
- *   in RuleHost), socket (no local socket table), osf (no fingerprint
- *   database), nfacct (no accounting objects; the text layer refuses it
- *   first), IDLETIMER (no sysfs/netlink notification channel).
+ * - Refused at bind (BindError, by their descriptors): TEE (needs a packet
+ *   clone routed through a gateway, not in RuleHost), rpfilter (needs a
+ *   reverse route lookup, not in RuleHost), socket (no local socket table),
+ *   osf (no fingerprint database), nfacct (no accounting objects; the text
+ *   layer refuses it first), IDLETIMER (no sysfs/netlink notification channel).
  */
 import type { PacketContext } from '../../packet/context.js';
-import type { IpcompMatch, MiscMatch, MiscTarget, PhysdevMatch, PolicyMatch, RealmMatch, CpuMatch, TcpoptstripTarget, U32Match } from '../misc-exts.js';
+import type { IpcompMatch, PhysdevMatch, PolicyMatch, RealmMatch, CpuMatch, TcpoptstripTarget, U32Match } from '../misc-exts.js';
 import { Verdict } from '../verdict.js';
 import { csumReplace16 } from '../target/csum.js';
 
@@ -117,40 +117,4 @@ export function targetTcpoptstrip(t: TcpoptstripTarget, ctx: PacketContext): Ver
     }
   }
   return Verdict.CONTINUE;
-}
-
-export type MiscMatchFn = (ctx: PacketContext) => boolean;
-export type MiscTargetFn = (ctx: PacketContext) => Verdict;
-
-/** Error thrown for an extension rawgate refuses to evaluate (bind.ts wraps it as BindError). */
-export function miscRefusal(m: MiscMatch | MiscTarget): string | undefined {
-  switch ('name' in m ? m.name : m.kind) {
-    case 'TEE': return 'TEE cannot be evaluated: rawgate cannot clone a packet to a gateway (no RuleHost API)';
-    case 'rpfilter': return 'rpfilter cannot be evaluated: the reverse-path route lookup is not available through RuleHost';
-    case 'socket': return 'socket cannot be evaluated: rawgate has no local socket table to look packets up in';
-    case 'osf': return 'osf cannot be evaluated: rawgate has no OS fingerprint database';
-    case 'nfacct': return 'nfacct cannot be evaluated: rawgate has no nfacct accounting objects';
-    case 'IDLETIMER': return 'IDLETIMER cannot be evaluated: rawgate has no sysfs/netlink channel for idle notifications';
-    default: return undefined;
-  }
-}
-
-export function bindMiscMatchFn(m: MiscMatch): MiscMatchFn | undefined {
-  switch (m.name) {
-    case 'u32': return (ctx) => matchU32(m, ctx);
-    case 'cpu': { const r = matchCpu(m); return () => r; }
-    case 'realm': { const r = matchRealm(m); return () => r; }
-    case 'policy': { const r = matchPolicy(m); return () => r; }
-    case 'ipcomp': return (ctx) => matchIpcomp(m, ctx);
-    case 'physdev': { const r = matchPhysdev(m); return () => r; }
-    default: return undefined;
-  }
-}
-
-export function bindMiscTargetFn(t: MiscTarget): MiscTargetFn | undefined {
-  switch (t.kind) {
-    case 'TCPOPTSTRIP': return (ctx) => targetTcpoptstrip(t, ctx);
-    case 'LED': return () => Verdict.CONTINUE;
-    default: return undefined;
-  }
 }
