@@ -13,6 +13,12 @@ const given = new WeakSet<CommentMatch>();
 export const commentMatch: MatchExt<CommentMatch> = {
   name: 'comment',
   bind: () => () => true,
+  quiet: true,
+  jit: {
+    inline: () => '',
+    box: () => true,
+    describe: (m) => `-m comment --comment ${JSON.stringify(m.comment)}`,
+  },
   options: [{ name: 'comment', hasArg: true }],
   init: () => ({ name: 'comment', comment: '' }),
   parse(m, option, arg) {

@@ -25,6 +25,7 @@ export function classToDscp(name: string): number {
 export const dscpMatch: MatchExt<DscpMatch> = {
   name: 'dscp',
   bind: (m) => (ctx) => matchDscp(m, ctx),
+  quiet: true,
   options: [
     { name: 'dscp', hasArg: true, invertible: true },
     { name: 'dscp-class', hasArg: true, invertible: true },

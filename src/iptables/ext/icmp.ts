@@ -7,6 +7,7 @@ import { kernelReject, paramProblem } from '../errors.js';
 import { strtoui } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { matchIcmp } from '../../rules/match/l4.js';
+import { neg } from '../../rules/jit/ext-hooks.js';
 
 /** [name, type, codeMin, codeMax] in libxtables order (first match wins when printing). */
 export const ICMP_CODES: readonly (readonly [string, number, number, number])[] = [
@@ -76,6 +77,20 @@ const given = new WeakSet<IcmpMatch>();
 export const icmpMatch: MatchExt<IcmpMatch> = {
   name: 'icmp',
   bind: (m) => (ctx) => matchIcmp(m, ctx),
+  quiet: true,
+  jit: {
+    inline: (m) => {
+      const t = m.type === 255
+        ? 'true'
+        : `ctx.icmpType === ${m.type} && ctx.icmpCode >= ${m.codeLo} && ctx.icmpCode <= ${m.codeHi}`;
+      return m.invert ? `ctx.l4Off >= 0 && !(${t})` : m.type === 255 ? 'ctx.l4Off >= 0' : `ctx.l4Off >= 0 && ${t}`;
+    },
+    box: (_m, b) => {
+      b.requireL4();
+      return false;
+    },
+    describe: (m) => `-m icmp ${neg(m.invert)}--icmp-type ${m.type === 255 ? 'any' : `${m.type}/${m.codeLo}:${m.codeHi}`}`,
+  },
   options: [{ name: 'icmp-type', hasArg: true, invertible: true }],
   init: () => ({ name: 'icmp', type: 0xff, codeLo: 0, codeHi: 0xff, invert: false }),
   parse(m, _option, arg, invert) {

@@ -26,6 +26,7 @@ const range = (r: { lo: number; hi: number }) => `${formatAddr(r.lo)}-${formatAd
 export const iprangeMatch: MatchExt<IprangeMatch> = {
   name: 'iprange',
   bind: (m) => (ctx) => matchIprange(m, ctx),
+  quiet: true,
   options: [
     { name: 'src-range', hasArg: true, invertible: true },
     { name: 'dst-range', hasArg: true, invertible: true },

@@ -9,6 +9,7 @@ const range = (m: LengthMatch) => (m.lo === m.hi ? `${m.lo}` : `${m.lo}:${m.hi}`
 export const lengthMatch: MatchExt<LengthMatch> = {
   name: 'length',
   bind: (m) => (ctx) => matchLength(m, ctx),
+  quiet: true,
   options: [{ name: 'length', hasArg: true, invertible: true }],
   init: () => ({ name: 'length', lo: 0, hi: 0, invert: false }),
   parse(m, option, arg, invert) {

@@ -3,6 +3,7 @@ import type { MarkMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { fcheck, hex, once, parseMarkMask } from './xt-options.js';
 import { matchMark } from '../../rules/match/meta.js';
+import { hexLit, i32, neg } from '../../rules/jit/ext-hooks.js';
 
 /** print_mark: " 0x%x" or " 0x%x/0x%x" when the mask is not all ones. */
 export const formatMarkMask = (mark: number, mask: number): string =>
@@ -11,6 +12,11 @@ export const formatMarkMask = (mark: number, mask: number): string =>
 export const markMatch: MatchExt<MarkMatch> = {
   name: 'mark',
   bind: (m) => (ctx) => matchMark(m, ctx),
+  quiet: true,
+  jit: {
+    inline: (m) => `(ctx.mark & ${hexLit(m.mask)}) ${m.invert ? '!==' : '==='} ${i32(m.mark & m.mask)}`,
+    describe: (m) => `-m mark ${neg(m.invert)}--mark 0x${m.mark.toString(16)}/0x${m.mask.toString(16)}`,
+  },
   options: [{ name: 'mark', hasArg: true, invertible: true }],
   init: () => ({ name: 'mark', mark: 0, mask: 0xffffffff, invert: false }),
   parse(m, option, arg, invert) {

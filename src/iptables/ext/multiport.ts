@@ -12,6 +12,7 @@ import { parsePort } from '../proto.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, once } from './xt-options.js';
 import { matchMultiport } from '../../rules/match/l4.js';
+import { neg, rangeText } from '../../rules/jit/ext-hooks.js';
 
 const PROTOS: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 136: 'udplite', 132: 'sctp', 33: 'dccp' };
 const XT_MULTI_PORTS = 15;
@@ -67,6 +68,19 @@ const WHICH = { src: 'sports', dst: 'dports', any: 'ports' } as const;
 export const multiportMatch: MatchExt<MultiportMatch> = {
   name: 'multiport',
   bind: (m) => (ctx) => matchMultiport(m, ctx),
+  quiet: true,
+  jit: {
+    box: (m, b) => {
+      b.requireL4();
+      if (!m.invert && m.which !== 'any' && m.ports.length > 0) {
+        let lo = 0xffff, hi = 0;
+        for (const p of m.ports) { lo = Math.min(lo, p.lo); hi = Math.max(hi, p.hi); }
+        if (m.which === 'src') b.sport(lo, hi); else b.dport(lo, hi);
+      }
+      return false;
+    },
+    describe: (m) => `-m multiport ${neg(m.invert)}--${m.which === 'any' ? '' : m.which[0]}ports ${m.ports.map(rangeText).join(',')}`,
+  },
   options: Object.keys(CANONICAL).map((name) => ({ name, hasArg: true, invertible: true })),
   init: (ctx) => ({ name: 'multiport', which: 'any', ports: [], invert: false, proto: ctx.rule.proto }),
   parse(m, option, arg, invert, ctx) {

@@ -17,6 +17,7 @@ const typeName = (t: number) => TYPES.find(([, v]) => v === t)?.[0] ?? String(t)
 export const pkttypeMatch: MatchExt<PkttypeMatch> = {
   name: 'pkttype',
   bind: (m) => (ctx) => matchPkttype(m, ctx),
+  quiet: true,
   options: [{ name: 'pkt-type', hasArg: true, invertible: true }],
   init: () => ({ name: 'pkttype', type: 0, invert: false }),
   parse(m, option, arg, invert) {

@@ -3,13 +3,14 @@
  * --tcp-flags, --tcp-option. Save order: sport, dport, tcp-option, tcp-flags;
  * full port ranges (0:65535) are omitted, as 1.8.9's nft backend prints them.
  */
-import type { TcpMatch } from '../../rules/matches.js';
+import type { TcpMatch, UdpMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { portToService } from '../names/names.js';
 import { strtoui } from '../parse-num.js';
 import { parsePortRange } from '../proto.js';
 import type { MatchExt } from './types.js';
 import { matchTcp } from '../../rules/match/l4.js';
+import { neg, portTest, rangeText, type BoxNarrowing } from '../../rules/jit/ext-hooks.js';
 
 const TCP_FLAGS: readonly (readonly [string, number])[] = [
   ['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20], ['ALL', 0x3f], ['NONE', 0],
@@ -55,9 +56,50 @@ export function savePorts(opt: string, lo: number, hi: number, invert: boolean):
   return `${invert ? ' !' : ''} --${opt} ${lo === hi ? lo : `${lo}:${hi}`}`;
 }
 
+/** tcp's and udp's port tests inline, plus tcp's flags test ('' parts left out). */
+export function portsInline(m: TcpMatch | UdpMatch): string {
+  const parts = ['ctx.l4Off >= 0'];
+  const s = portTest('ctx.sport', m.sport.lo, m.sport.hi, m.invSport);
+  const d = portTest('ctx.dport', m.dport.lo, m.dport.hi, m.invDport);
+  if (s !== '') parts.push(s);
+  if (d !== '') parts.push(d);
+  if (m.name === 'tcp' && (m.flagsMask !== 0 || m.flagsCmp !== 0 || m.invFlags)) {
+    parts.push(`(ctx.tcpFlags & ${m.flagsMask}) ${m.invFlags ? '!==' : '==='} ${m.flagsCmp}`);
+  }
+  return parts.join(' && ');
+}
+
+/** A port match needs a readable L4 header and narrows both port dimensions; exact unless a range is inverted. */
+export function portsBox(m: TcpMatch | UdpMatch, b: BoxNarrowing): boolean {
+  b.requireL4();
+  let exact = true;
+  if (m.invSport) exact = false; else b.sport(m.sport.lo, m.sport.hi);
+  if (m.invDport) exact = false; else b.dport(m.dport.lo, m.dport.hi);
+  return exact;
+}
+
+export function portsDescribe(m: TcpMatch | UdpMatch): string {
+  const p: string[] = [`-m ${m.name}`];
+  if (m.sport.lo !== 0 || m.sport.hi !== 0xffff || m.invSport) p.push(`${neg(m.invSport)}--sport ${rangeText(m.sport)}`);
+  if (m.dport.lo !== 0 || m.dport.hi !== 0xffff || m.invDport) p.push(`${neg(m.invDport)}--dport ${rangeText(m.dport)}`);
+  return p.join(' ');
+}
+
 export const tcpMatch: MatchExt<TcpMatch> = {
   name: 'tcp',
   bind: (m) => (ctx) => matchTcp(m, ctx),
+  quiet: true,
+  jit: {
+    // --tcp-option needs the option walk: left to the bound function.
+    inline: (m) => (m.option !== 0 || m.invOption ? undefined : portsInline(m)),
+    box: (m, b) => portsBox(m, b) && m.flagsMask === 0 && !m.invFlags && m.option === 0 && !m.invOption,
+    describe: (m) => {
+      const p = [portsDescribe(m)];
+      if (m.flagsMask !== 0 || m.invFlags) p.push(`${neg(m.invFlags)}--tcp-flags 0x${m.flagsMask.toString(16)} 0x${m.flagsCmp.toString(16)}`);
+      if (m.option !== 0) p.push(`${neg(m.invOption)}--tcp-option ${m.option}`);
+      return p.join(' ');
+    },
+  },
   options: [
     { name: 'source-port', hasArg: true, invertible: true },
     { name: 'sport', hasArg: true, invertible: true },

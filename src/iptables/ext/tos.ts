@@ -47,6 +47,7 @@ export function tosSymbol(value: number, mask: number): string | undefined {
 export const tosMatch: MatchExt<TosMatch> = {
   name: 'tos',
   bind: (m) => (ctx) => matchTos(m, ctx),
+  quiet: true,
   options: [{ name: 'tos', hasArg: true, invertible: true }],
   init: () => ({ name: 'tos', value: 0, mask: 0xff, invert: false }),
   parse(m, option, arg, invert) {

@@ -13,6 +13,7 @@ const SAVE_TEXT = { eq: ' --ttl-eq', ne: ' ! --ttl-eq', lt: ' --ttl-lt', gt: ' -
 export const ttlMatch: MatchExt<TtlMatch> = {
   name: 'ttl',
   bind: (m) => (ctx) => matchTtl(m, ctx),
+  quiet: true,
   options: [
     { name: 'ttl-lt', hasArg: true },
     { name: 'ttl-gt', hasArg: true },

@@ -6,7 +6,7 @@
 import type { UdpMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { parsePortRangeRC } from '../proto.js';
-import { printPorts, savePorts } from './tcp.js';
+import { portsBox, portsDescribe, portsInline, printPorts, savePorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { matchUdp } from '../../rules/match/l4.js';
 
@@ -15,6 +15,8 @@ const seen = new WeakMap<UdpMatch, Set<string>>();
 export const udpMatch: MatchExt<UdpMatch> = {
   name: 'udp',
   bind: (m) => (ctx) => matchUdp(m, ctx),
+  quiet: true,
+  jit: { inline: portsInline, box: portsBox, describe: portsDescribe },
   options: [
     { name: 'source-port', hasArg: true, invertible: true },
     { name: 'sport', hasArg: true, invertible: true },

@@ -13,6 +13,8 @@
  */
 import type { Rule } from '../model.js';
 import { Frag } from '../model.js';
+import { findMatch } from '../../iptables/ext/index.js';
+import type { BoxNarrowing } from './ext-hooks.js';
 
 export const DIMS = 5;
 export const D_SRC = 0;
@@ -24,14 +26,17 @@ export const D_DPORT = 4;
 export const DIM_MAX: readonly number[] = [0xffffffff, 0xffffffff, 511, 0xffff, 0xffff];
 
 /**
- * Matches whose evaluation touches nothing outside ctx (no host call, no state):
- * matches up to the first one not in this set may narrow the box.
+ * Quiet matches (the descriptor's flag: evaluation touches nothing outside ctx,
+ * no host call, no state): matches up to the first one that is not quiet may
+ * narrow the box, through the descriptor's jit.box.
  */
-const QUIET = new Set(['tcp', 'udp', 'icmp', 'comment', 'mark', 'multiport', 'length', 'ttl', 'tos', 'dscp', 'iprange', 'pkttype']);
+function isQuiet(name: string): boolean {
+  return findMatch(name)?.quiet === true;
+}
 
 /** True when testing the rule has no side effect (every match is quiet), so it may be tested out of rule order. */
 export function quietTest(rule: Rule): boolean {
-  for (const m of rule.matches) if (!QUIET.has(m.name)) return false;
+  for (const m of rule.matches) if (!isQuiet(m.name)) return false;
   return true;
 }
 
@@ -74,39 +79,19 @@ export function ruleBox(rule: Rule): RuleBox {
     else { lo[D_PROTO] = rule.proto * 2; hi[D_PROTO] = rule.proto * 2 + 1; }
   }
 
+  const narrowing: BoxNarrowing = {
+    requireL4: () => narrowProtoToL4(lo, hi),
+    sport: (a, b) => narrow(lo, hi, D_SPORT, a, b),
+    dport: (a, b) => narrow(lo, hi, D_DPORT, a, b),
+  };
   let quiet = true;
   for (const m of rule.matches) {
     if (!quiet) { exact = false; continue; }
-    if (!QUIET.has(m.name)) { quiet = false; exact = false; continue; }
-    switch (m.name) {
-      case 'comment':
-        break;
-      case 'tcp':
-      case 'udp': {
-        // A port match needs a readable L4 header: narrow the protocol key to odd values.
-        narrowProtoToL4(lo, hi);
-        if (m.invSport) exact = false; else narrow(lo, hi, D_SPORT, m.sport.lo, m.sport.hi);
-        if (m.invDport) exact = false; else narrow(lo, hi, D_DPORT, m.dport.lo, m.dport.hi);
-        if (m.name === 'tcp' && (m.flagsMask !== 0 || m.invFlags || m.option !== 0 || m.invOption)) exact = false;
-        break;
-      }
-      case 'multiport': {
-        narrowProtoToL4(lo, hi);
-        exact = false;
-        if (!m.invert && m.which !== 'any' && m.ports.length > 0) {
-          let a = 0xffff, b = 0;
-          for (const p of m.ports) { a = Math.min(a, p.lo); b = Math.max(b, p.hi); }
-          narrow(lo, hi, m.which === 'src' ? D_SPORT : D_DPORT, a, b);
-        }
-        break;
-      }
-      case 'icmp':
-        narrowProtoToL4(lo, hi);
-        exact = false;
-        break;
-      default:
-        exact = false;
-    }
+    const ext = findMatch(m.name);
+    if (ext?.quiet !== true) { quiet = false; exact = false; continue; }
+    // A quiet match without box narrowing still leaves a residual test.
+    const box = ext.jit?.box;
+    if (box === undefined || !box(m, narrowing)) exact = false;
   }
   // An empty interval (contradictory tests) still needs a valid box: keep lo <= hi
   // by making it a point the packet can never reach only when it is truly empty.

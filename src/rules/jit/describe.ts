@@ -8,6 +8,8 @@ import type { Rule } from '../model.js';
 import { Frag } from '../model.js';
 import type { Match } from '../matches.js';
 import type { Target } from '../targets.js';
+import { findMatch } from '../../iptables/ext/index.js';
+import { neg } from './ext-hooks.js';
 
 export function ip4(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
@@ -22,36 +24,9 @@ function addr(a: number, m: number): string {
   return `${ip4(a)}/${ip4(m)}`;
 }
 
-function range(r: { lo: number; hi: number }): string {
-  return r.lo === r.hi ? `${r.lo}` : `${r.lo}:${r.hi}`;
-}
-
-function neg(b: boolean | undefined): string { return b ? '! ' : ''; }
-
+/** The descriptor's jit.describe, else just the extension's name. */
 function describeMatch(m: Match): string {
-  switch (m.name) {
-    case 'tcp':
-    case 'udp': {
-      const p: string[] = [`-m ${m.name}`];
-      if (m.sport.lo !== 0 || m.sport.hi !== 0xffff || m.invSport) p.push(`${neg(m.invSport)}--sport ${range(m.sport)}`);
-      if (m.dport.lo !== 0 || m.dport.hi !== 0xffff || m.invDport) p.push(`${neg(m.invDport)}--dport ${range(m.dport)}`);
-      if (m.name === 'tcp') {
-        if (m.flagsMask !== 0 || m.invFlags) p.push(`${neg(m.invFlags)}--tcp-flags 0x${m.flagsMask.toString(16)} 0x${m.flagsCmp.toString(16)}`);
-        if (m.option !== 0) p.push(`${neg(m.invOption)}--tcp-option ${m.option}`);
-      }
-      return p.join(' ');
-    }
-    case 'icmp':
-      return `-m icmp ${neg(m.invert)}--icmp-type ${m.type === 255 ? 'any' : `${m.type}/${m.codeLo}:${m.codeHi}`}`;
-    case 'mark':
-      return `-m mark ${neg(m.invert)}--mark 0x${m.mark.toString(16)}/0x${m.mask.toString(16)}`;
-    case 'comment':
-      return `-m comment --comment ${JSON.stringify(m.comment)}`;
-    case 'multiport':
-      return `-m multiport ${neg(m.invert)}--${m.which === 'any' ? '' : m.which[0]}ports ${m.ports.map(range).join(',')}`;
-    default:
-      return `-m ${m.name}`;
-  }
+  return findMatch(m.name)?.jit?.describe?.(m) ?? `-m ${m.name}`;
 }
 
 function describeTarget(t: Target): string {

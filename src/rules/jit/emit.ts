@@ -14,7 +14,11 @@ import type { Rule } from '../model.js';
 import { Frag } from '../model.js';
 import type { Match } from '../matches.js';
 import type { Target } from '../targets.js';
+import { findMatch } from '../../iptables/ext/index.js';
+import { hexLit, i32 } from './ext-hooks.js';
 import { jsString } from './source-text.js';
+
+export { i32 };
 
 /** Something the compiler must bind after generation: the value lands at MF[k] / TF[k]. */
 export interface MatchBind { rule: Rule; match: Match }
@@ -46,26 +50,10 @@ export class Pool {
   }
 }
 
-/** Signed 32-bit literal of an unsigned value (ctx.x & mask yields int32). */
-export function i32(v: number): string {
-  return String(v | 0);
-}
-
-function hex(v: number): string {
-  return `0x${(v >>> 0).toString(16)}`;
-}
-
-/** `ctx.f` within [lo, hi], or '' when that is every 16-bit value. */
-function portTest(field: string, lo: number, hi: number, inv: boolean): string {
-  if (lo === 0 && hi === 0xffff) return inv ? 'false' : '';
-  const t = lo === hi ? `${field} === ${lo}` : `${field} >= ${lo} && ${field} <= ${hi}`;
-  return inv ? `!(${t})` : lo === hi ? t : `(${t})`;
-}
-
 function addrTest(field: string, addr: number, mask: number, inv: boolean): string {
   if (mask === 0) return inv ? 'false' : '';
   if ((mask >>> 0) === 0xffffffff) return `${field} ${inv ? '!==' : '==='} ${(addr >>> 0)}`;
-  return `(${field} & ${hex(mask)}) ${inv ? '!==' : '==='} ${i32(addr & mask)}`;
+  return `(${field} & ${hexLit(mask)}) ${inv ? '!==' : '==='} ${i32(addr & mask)}`;
 }
 
 function ifaceTest(dir: 'in' | 'out', name: string, inv: boolean): string {
@@ -77,36 +65,9 @@ function ifaceTest(dir: 'in' | 'out', name: string, inv: boolean): string {
   return inv ? `!(${t})` : t;
 }
 
-/** Inline expression for one match, or a call to its bound MatchFn. */
+/** Inline expression for one match (its descriptor's jit.inline), or a call to its bound MatchFn. */
 function matchTest(m: Match, rule: Rule, pool: Pool): string {
-  switch (m.name) {
-    case 'comment':
-      return '';
-    case 'tcp':
-    case 'udp': {
-      if (m.name === 'tcp' && (m.option !== 0 || m.invOption)) break;
-      const parts = ['ctx.l4Off >= 0'];
-      const s = portTest('ctx.sport', m.sport.lo, m.sport.hi, m.invSport);
-      const d = portTest('ctx.dport', m.dport.lo, m.dport.hi, m.invDport);
-      if (s !== '') parts.push(s);
-      if (d !== '') parts.push(d);
-      if (m.name === 'tcp' && (m.flagsMask !== 0 || m.flagsCmp !== 0 || m.invFlags)) {
-        parts.push(`(ctx.tcpFlags & ${m.flagsMask}) ${m.invFlags ? '!==' : '==='} ${m.flagsCmp}`);
-      }
-      return parts.join(' && ');
-    }
-    case 'icmp': {
-      const t = m.type === 255
-        ? 'true'
-        : `ctx.icmpType === ${m.type} && ctx.icmpCode >= ${m.codeLo} && ctx.icmpCode <= ${m.codeHi}`;
-      return m.invert ? `ctx.l4Off >= 0 && !(${t})` : m.type === 255 ? 'ctx.l4Off >= 0' : `ctx.l4Off >= 0 && ${t}`;
-    }
-    case 'mark':
-      return `(ctx.mark & ${hex(m.mask)}) ${m.invert ? '!==' : '==='} ${i32(m.mark & m.mask)}`;
-    default:
-      break;
-  }
-  return `${pool.matchFn(rule, m)}(ctx)`;
+  return findMatch(m.name)?.jit?.inline?.(m) ?? `${pool.matchFn(rule, m)}(ctx)`;
 }
 
 /** The whole test of a rule as one expression ('true' when it matches everything). */

@@ -35,7 +35,8 @@ export function i32(v: number): string {
   return String(v | 0);
 }
 
-export function hex(v: number): string {
+/** Hex literal of an unsigned 32-bit value. */
+export function hexLit(v: number): string {
   return `0x${(v >>> 0).toString(16)}`;
 }
 
