@@ -9,10 +9,8 @@
  * long, or starting with '-', '!' or ':'.
  */
 import fc from 'fast-check';
-import { findMatch, findTarget } from '../../src/iptables/ext/index.js';
+import { allMatches, allTargets, findMatch, findTarget } from '../../src/iptables/ext/index.js';
 import type { MatchExt, OptSpec, TargetExt } from '../../src/iptables/ext/types.js';
-import { CORE_MATCHES, CORE_TARGETS } from '../../src/iptables/ext/core-exts.js';
-import { MORE_MATCHES, MORE_TARGETS } from '../../src/iptables/ext/more-exts.js';
 
 export type Argv = string[];
 
@@ -135,8 +133,8 @@ function extensionOptions(ext: MatchExt | TargetExt): fc.Arbitrary<string[]> {
     .map((parts) => parts.flat());
 }
 
-const matchNames = [...new Set([...CORE_MATCHES, ...MORE_MATCHES].flatMap((m) => [m.name, ...(m.aliases ?? [])]))];
-const targetNames = [...CORE_TARGETS, ...MORE_TARGETS].map((t) => t.name);
+const matchNames = [...new Set(allMatches().flatMap((m) => [m.name, ...(m.aliases ?? [])]))];
+const targetNames = allTargets().map((t) => t.name);
 
 /** The -p a match wants (the kernel refuses it without). */
 const MATCH_PROTO: Readonly<Record<string, string>> = {

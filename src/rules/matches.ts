@@ -1,10 +1,30 @@
 /**
  * Match data, one interface per extension, discriminated by `name` (the -m
- * name iptables-save prints). Fields hold the parsed, canonical values (what
+ * name iptables-save prints). Extensions added since the core set declare
+ * their data in their own module (src/iptables/ext/<name>.ts) and join the
+ * union below. Fields hold the parsed, canonical values (what
  * the kernel's xt_*_info would hold); anything the text layer needs to print
  * the rule back exactly (input form variants) is kept too.
  * Ranges are inclusive [lo, hi]. `inv*` is the "!" of the option it follows.
  */
+
+import type { BpfMatch } from '../iptables/ext/bpf.js';
+import type { CgroupMatch } from '../iptables/ext/cgroup.js';
+import type { ClusterMatch } from '../iptables/ext/cluster.js';
+import type { ConnlabelMatch } from '../iptables/ext/connlabel.js';
+import type { CpuMatch } from '../iptables/ext/cpu.js';
+import type { IpcompMatch } from '../iptables/ext/ipcomp.js';
+import type { IpvsMatch } from '../iptables/ext/ipvs.js';
+import type { NfacctMatch } from '../iptables/ext/nfacct.js';
+import type { OsfMatch } from '../iptables/ext/osf.js';
+import type { PhysdevMatch } from '../iptables/ext/physdev.js';
+import type { PolicyMatch } from '../iptables/ext/policy.js';
+import type { RateestMatch } from '../iptables/ext/rateest.js';
+import type { RealmMatch } from '../iptables/ext/realm.js';
+import type { RpfilterMatch } from '../iptables/ext/rpfilter.js';
+import type { SetMatch } from '../iptables/ext/set.js';
+import type { SocketMatch } from '../iptables/ext/socket.js';
+import type { U32Match } from '../iptables/ext/u32.js';
 
 export interface PortRange { lo: number; hi: number }
 export interface AddrMask { addr: number; mask: number }
@@ -188,12 +208,12 @@ export interface StatisticMatch {
 }
 
 /**
- * Any further extension the text layer supports (for iptables' own test
- * suite) is added here with its own interface, and the evaluator must handle
- * it. An extension rawgate cannot evaluate (connbytes, connlimit: no
- * conntrack accounting) loads, lists and saves like iptables, but binding
- * (rules/bind.ts) throws BindError naming it, so a ruleset using it is
- * refused by the dataplane rather than loaded and mis-evaluated.
+ * Every match's data. An extension joins with its type here and its
+ * descriptor in the registry (src/iptables/ext/index.ts). One rawgate cannot
+ * evaluate (connbytes, connlimit: no conntrack accounting) loads, lists and
+ * saves like iptables, but its descriptor's bind throws BindError naming it,
+ * so a ruleset using it is refused by the dataplane rather than loaded and
+ * mis-evaluated.
  */
 export type Match =
   | TcpMatch | UdpMatch | IcmpMatch | SpiMatch | ConntrackMatch | DscpMatch | EcnMatch
@@ -202,7 +222,8 @@ export type Match =
   | TtlMatch | UncleanMatch | CommentMatch | AddrtypeMatch | ConnmarkMatch | StatisticMatch
   | QuotaMatch | TimeMatch | StringMatch | ConnbytesMatch | ConnlimitMatch | HashlimitMatch
   | DccpMatch | SctpMatch
-  | import('./infra-exts.js').InfraMatch
-  | import('./misc-exts.js').MiscMatch;
+  | U32Match | CpuMatch | RealmMatch | PolicyMatch | IpcompMatch | SocketMatch | OsfMatch
+  | PhysdevMatch | RpfilterMatch | NfacctMatch
+  | CgroupMatch | ClusterMatch | ConnlabelMatch | RateestMatch | SetMatch | BpfMatch | IpvsMatch;
 
 export type MatchName = Match['name'];

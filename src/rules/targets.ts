@@ -3,8 +3,24 @@
  * counts); 'verdict' the built-in verdicts; 'jump'/'goto' user chains; every
  * other kind is an extension target named as iptables names it (-j NAME).
  * Fields hold canonical values plus the input form where -L prints it
- * differently from save (MARK, TOS).
+ * differently from save (MARK, TOS). Targets added since the core set declare
+ * their data in their own module (src/iptables/ext/<name>-target.ts) and
+ * join the union below; each target's descriptor is in the registry
+ * (src/iptables/ext/index.ts).
  */
+
+import type { AuditTarget } from '../iptables/ext/audit-target.js';
+import type { ClusteripTarget } from '../iptables/ext/clusterip-target.js';
+import type { ConnsecmarkTarget } from '../iptables/ext/connsecmark-target.js';
+import type { HmarkTarget } from '../iptables/ext/hmark-target.js';
+import type { IdletimerTarget } from '../iptables/ext/idletimer-target.js';
+import type { LedTarget } from '../iptables/ext/led-target.js';
+import type { RateestTarget } from '../iptables/ext/rateest-target.js';
+import type { SetTarget } from '../iptables/ext/set.js';
+import type { SynproxyTarget } from '../iptables/ext/synproxy-target.js';
+import type { TcpoptstripTarget } from '../iptables/ext/tcpoptstrip-target.js';
+import type { TeeTarget } from '../iptables/ext/tee-target.js';
+import type { TproxyTarget } from '../iptables/ext/tproxy-target.js';
 
 export interface NatRange {
   /** Address range (0/0 when only ports are given). */
@@ -49,8 +65,9 @@ export type Target =
   | { kind: 'CHECKSUM'; fill: boolean }
   /** Queue to user space: queues num..num+total-1; bypass = accept when no program listens. */
   | { kind: 'NFQUEUE'; num: number; total: number; bypass: boolean; cpuFanout: boolean }
-  | import('./infra-exts.js').InfraTarget
-  | import('./misc-exts.js').MiscTarget;
+  | TeeTarget | TcpoptstripTarget | LedTarget | IdletimerTarget
+  | AuditTarget | ConnsecmarkTarget | HmarkTarget | RateestTarget | SetTarget | SynproxyTarget | TproxyTarget
+  | ClusteripTarget;
 
 export type TargetKind = Target['kind'];
 

@@ -3,16 +3,17 @@
  * No kernel restriction on table or hook. rawgate refuses to evaluate it
  * (no audit subsystem): its bind throws BindError.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
-type Audit = Extract<Target, { kind: 'AUDIT' }>;
+/** -j AUDIT. */
+export interface AuditTarget { kind: 'AUDIT'; type: 'accept' | 'drop' | 'reject' }
+
 const TYPES = ['accept', 'drop', 'reject'] as const;
 
-export const auditTarget: TargetExt<Audit> = {
+export const auditTarget: TargetExt<AuditTarget> = {
   name: 'AUDIT',
   bind: (t) => {
     throw new BindError(`target '${t.kind}' cannot be evaluated: it needs the kernel audit subsystem (its records would need an audit sink in the rule host)`);

@@ -10,12 +10,18 @@
  * byte (the '\0' tail of bpf_print_code). The kernel refuses a program
  * bpf_check_classic refuses (EINVAL).
  */
-import type { BpfMatch } from '../../rules/infra-exts.js';
 import { checkClassicBpf } from '../../rules/match/bpf.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { given, once } from './xt-options.js';
 import { bindBpf } from '../../rules/match/bpf.js';
+
+/** -m bpf (revision 1, --bytecode only). */
+export interface BpfMatch {
+  name: 'bpf';
+  /** The instructions as [code, jt, jf, k]. */
+  program: [number, number, number, number][];
+}
 
 const MAX_INSTR = 64; // XT_BPF_MAX_NUM_INSTR
 const U64_MAX = (1n << 64n) - 1n;

@@ -6,13 +6,19 @@
  * the match from INPUT, OUTPUT and POSTROUTING only. The path is saved quoted:
  * a newline is refused (string-value.ts).
  */
-import type { CgroupMatch } from '../../rules/infra-exts.js';
 import { kernelReject } from '../errors.js';
 import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** -m cgroup (revision 2): --path and/or --cgroup classid (the kernel wants exactly one). */
+export interface CgroupMatch {
+  name: 'cgroup';
+  path?: string; invPath: boolean;
+  classid?: number; invClassid: boolean;
+}
 
 const PATH_MAX = 512;
 

@@ -4,11 +4,19 @@
  * [!] --cluster-local-nodemask M (1..32, as iptables limits it),
  * --cluster-hash-seed S (mandatory). Saved with the node mask, never the node.
  */
-import type { ClusterMatch } from '../../rules/infra-exts.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
 import { matchCluster } from '../../rules/match/cluster.js';
+
+/** -m cluster: jhash of the original source address mod total_nodes, tested against node_mask. */
+export interface ClusterMatch {
+  name: 'cluster';
+  totalNodes: number;
+  nodeMask: number;
+  hashSeed: number;
+  invert: boolean;
+}
 
 const NODES_MAX = 32;
 const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;

@@ -9,14 +9,15 @@
  * refused it), so every rule is refused at commit like a missing module:
  * ENOENT. Evaluation would need CLUSTERIP's shared-MAC ARP handling: BindError.
  */
-import type { Target } from '../../rules/targets.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import type { TargetExt } from './types.js';
 import { given, once, parseUintOpt, seen } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
-type Clusterip = Extract<Target, { kind: 'CLUSTERIP' }>;
+/** -j CLUSTERIP. */
+export interface ClusteripTarget { kind: 'CLUSTERIP'; newFlag: boolean; hashMode: number; clusterMac: string; totalNodes: number; localNodes: number[]; hashInit: number }
+
 
 const MAX_NODES = 16; // CLUSTERIP_MAX_NODES
 const HASHMODES = ['sourceip', 'sourceip-sourceport', 'sourceip-sourceport-destport'];
@@ -39,7 +40,7 @@ function parseEthermac(arg: string): string {
 
 const mac2str = (mac: string): string => mac.toUpperCase().match(/../g)!.join(':');
 
-export const clusteripTarget: TargetExt<Clusterip> = {
+export const clusteripTarget: TargetExt<ClusteripTarget> = {
   name: 'CLUSTERIP',
   bind: (t) => {
     throw new BindError(`target '${t.kind}' cannot be evaluated: it needs CLUSTERIP\'s shared-MAC ARP handling, which rawgate does not have`);

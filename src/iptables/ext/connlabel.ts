@@ -6,12 +6,14 @@
  * the name. The kernel (nf_connlabels_get) allows bits 0..127 (ERANGE above).
  * Saved and listed by number (no label map to name it).
  */
-import type { ConnlabelMatch } from '../../rules/infra-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** -m connlabel: bit of the connection's label set; --set sets it. */
+export interface ConnlabelMatch { name: 'connlabel'; bit: number; invert: boolean; set: boolean }
 
 const CONF = '/etc/xtables/connlabel.conf';
 const MAX_BITS = 128;

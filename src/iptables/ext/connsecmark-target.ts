@@ -2,16 +2,17 @@
  * -j CONNSECMARK (libxt_CONNSECMARK.c): --save or --restore (one of them).
  * The kernel target is valid in the mangle and security tables only.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, given, once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
-type Connsecmark = Extract<Target, { kind: 'CONNSECMARK' }>;
+/** -j CONNSECMARK. */
+export interface ConnsecmarkTarget { kind: 'CONNSECMARK'; mode: 'save' | 'restore' }
 
-export const connsecmarkTarget: TargetExt<Connsecmark> = {
+
+export const connsecmarkTarget: TargetExt<ConnsecmarkTarget> = {
   name: 'CONNSECMARK',
   bind: (t) => {
     throw new BindError(`target '${t.kind}' cannot be evaluated: it needs SELinux security marks on connections`);
@@ -20,7 +21,7 @@ export const connsecmarkTarget: TargetExt<Connsecmark> = {
   init: () => ({ kind: 'CONNSECMARK', mode: 'save' }),
   parse(t, option) {
     once('CONNSECMARK', t, option);
-    t.mode = option as Connsecmark['mode'];
+    t.mode = option as ConnsecmarkTarget['mode'];
   },
   final(t) {
     if (!given(t, 'save') && !given(t, 'restore')) throw paramProblem('CONNSECMARK target: parameter required', 'MISSING_OPTION');

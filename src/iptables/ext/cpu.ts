@@ -1,8 +1,15 @@
 /** -m cpu (libxt_cpu.c): [!] --cpu N (XTTYPE_UINT32), mandatory. */
-import type { CpuMatch } from '../../rules/misc-exts.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
-import { matchCpu } from '../../rules/match/misc.js';
+
+export interface CpuMatch { name: 'cpu'; cpu: number; invert: boolean }
+
+/** rawgate processes every packet on one CPU, number 0. */
+export const RAWGATE_CPU = 0;
+
+export function matchCpu(m: CpuMatch): boolean {
+  return (m.cpu === RAWGATE_CPU) !== m.invert;
+}
 
 export const cpuMatch: MatchExt<CpuMatch> = {
   name: 'cpu',

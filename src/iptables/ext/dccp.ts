@@ -14,7 +14,7 @@ import { printPorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
-import { bindDccp } from '../../rules/match/l4more.js';
+import { bindDccp } from '../../rules/match/l4.js';
 
 export const DCCP_TYPES = ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'];
 const CANON: Readonly<Record<string, string>> = {

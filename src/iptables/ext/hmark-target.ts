@@ -9,12 +9,26 @@
  * the SPI mask excludes the port masks, and some field must be hashed. The
  * kernel refuses an SPI value together with a port value (EINVAL).
  */
-import type { HmarkTarget } from '../../rules/infra-exts.js';
 import { HmarkBit } from '../../rules/target/hmark.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { once, parseUintOpt } from './xt-options.js';
 import { targetHmark } from '../../rules/target/hmark.js';
+
+/** -j HMARK (xt_hmark_info, IPv4). */
+export interface HmarkTarget {
+  kind: 'HMARK';
+  /** XT_HMARK_FLAG bits (1 << XT_HMARK_*). */
+  flags: number;
+  /** Address masks (host order). */
+  srcMask: number; dstMask: number;
+  /** The 4 port/SPI bytes as a big-endian value: sport << 16 | dport, or the SPI. */
+  portMask: number; portSet: number;
+  protoMask: number;
+  hashrnd: number;
+  modulus: number;
+  offset: number;
+}
 
 const B = HmarkBit;
 const F = (bit: number): number => 1 << bit;

@@ -5,13 +5,15 @@
  * timeout 0 or >= INT_MAX/1000, and a label that is no sysfs file name (empty,
  * ".", "..", with a '/', or "power") are refused.
  */
-import type { IdletimerTarget } from '../../rules/misc-exts.js';
 import { kernelReject } from '../errors.js';
 import { checkBare, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { needFileName } from './usage.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** -j IDLETIMER (revision 1). */
+export interface IdletimerTarget { kind: 'IDLETIMER'; timeout: number; label: string; alarm: boolean }
 
 export const idletimerTarget: TargetExt<IdletimerTarget> = {
   name: 'IDLETIMER',

@@ -6,12 +6,13 @@
  * which restores as 0:0: rawgate refuses it (a deliberate deviation,
  * test/iptables/deviations.ts).
  */
-import type { IpcompMatch } from '../../rules/misc-exts.js';
 import { unrestorableValue } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintRange } from './xt-options.js';
-import { matchIpcomp } from '../../rules/match/misc.js';
+import { matchIpcomp } from '../../rules/match/l4.js';
+
+export interface IpcompMatch { name: 'ipcomp'; lo: number; hi: number; invert: boolean; hdrres: boolean }
 
 export const ipcompMatch: MatchExt<IpcompMatch> = {
   name: 'ipcomp',

@@ -8,7 +8,6 @@
  * name for it and "anywhere" for 0.0.0.0.
  * Evaluation needs IPVS connections (rawgate has none): BindError.
  */
-import type { IpvsMatch } from '../../rules/infra-exts.js';
 import { formatAddr, formatMaskSuffix } from '../addr.js';
 import { paramProblem } from '../errors.js';
 import { addrToName } from '../names/names.js';
@@ -17,6 +16,17 @@ import { parseHostMask } from './conntrack.js';
 import type { MatchExt } from './types.js';
 import { badValue, once, seen } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** -m ipvs. */
+export interface IpvsMatch {
+  name: 'ipvs';
+  /** XT_IPVS_* bits given (bitmask) and inverted (invert). */
+  bitmask: number; invert: number;
+  vaddr: number; vmask: number;
+  l4proto: number;
+  vport: number; vportctl: number;
+  fwdMethod: number;
+}
 
 // XT_IPVS_* bits, in option order.
 export const IPVS_PROPERTY = 1 << 0, IPVS_PROTO = 1 << 1, IPVS_VADDR = 1 << 2, IPVS_VPORT = 1 << 3;

@@ -5,14 +5,18 @@
  * %d of the u32 (so inf, 0xffffffff, saves as -1; -L prints led-delay:inf).
  * Kernel: an empty id is refused. A newline, which the quoted save cannot
  * carry, is refused too (string-value.ts).
+ * Evaluation: rawgate has no LED class devices, so the trigger has no LED
+ * attached and the target only continues (what the kernel does in that case).
  */
-import type { LedTarget } from '../../rules/misc-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoui } from '../parse-num.js';
 import { checkQuoted, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { Verdict } from '../../rules/verdict.js';
+
+/** -j LED: trigger "netfilter-<id>"; delay in ms as the kernel's u32 (inf = 0xffffffff). */
+export interface LedTarget { kind: 'LED'; id: string; delay: number; alwaysBlink: boolean }
 
 const quoted = (id: string) => `"${id.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 

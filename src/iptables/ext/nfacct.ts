@@ -4,12 +4,13 @@
  * committed; rawgate has no nfacct objects (no nfnetlink_acct), so every
  * rule is refused as the kernel refuses an unknown name: ENOENT.
  */
-import type { NfacctMatch } from '../../rules/misc-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+export interface NfacctMatch { name: 'nfacct'; acctName: string }
 
 export const nfacctMatch: MatchExt<NfacctMatch> = {
   name: 'nfacct',

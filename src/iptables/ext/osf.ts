@@ -3,12 +3,17 @@
  * bare, so not empty and no whitespace or '"': string-value.ts),
  * --ttl 0..2, --log 0..2. Kernel: -p tcp; INPUT, PREROUTING, FORWARD.
  */
-import type { OsfMatch } from '../../rules/misc-exts.js';
 import { checkBare, putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { needHooks, needProto } from './usage.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+export interface OsfMatch {
+  name: 'osf';
+  genre: string; invert: boolean;
+  ttl?: number; log?: number;
+}
 
 export const osfMatch: MatchExt<OsfMatch> = {
   name: 'osf',

@@ -6,12 +6,27 @@
  * observed on 6.x): --physdev-out/--physdev-is-out without a plain
  * --physdev-is-bridged are refused from OUTPUT (LOCAL_OUT) only.
  */
-import type { PhysdevMatch } from '../../rules/misc-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { parseInterface } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { once, seen } from './xt-options.js';
-import { matchPhysdev } from '../../rules/match/misc.js';
+
+/** XT_PHYSDEV_OP_* bits: IN 1, OUT 2, BRIDGED 4, ISIN 8, ISOUT 16. */
+export interface PhysdevMatch {
+  name: 'physdev';
+  bitmask: number; invert: number;
+  physIn: string; physOut: string;
+}
+
+/**
+ * physdev_mt without bridge info: rawgate is not a bridge, so no packet has
+ * any, and the kernel's rule for that case applies (matches only when every
+ * option given is inverted).
+ */
+export function matchPhysdev(m: PhysdevMatch): boolean {
+  for (const bit of [4, 8, 16, 1, 2]) if (m.bitmask & bit && !(m.invert & bit)) return false;
+  return true;
+}
 
 export const PHYSDEV_IN = 1, PHYSDEV_OUT = 2, PHYSDEV_BRIDGED = 4, PHYSDEV_ISIN = 8, PHYSDEV_ISOUT = 16;
 const BIT: Record<string, number> = {

@@ -6,7 +6,6 @@
  * rules; with --pol none the elements are dropped (len 0). Kernel: --dir out
  * is refused from PREROUTING/INPUT, --dir in from POSTROUTING/OUTPUT.
  */
-import type { PolicyElem, PolicyMatch } from '../../rules/misc-exts.js';
 import { formatAddr, formatMaskSuffix } from '../addr.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { protoName } from '../names/names.js';
@@ -14,7 +13,26 @@ import { parseProtocol } from '../proto.js';
 import { parseHostMask } from './conntrack.js';
 import type { MatchExt } from './types.js';
 import { hex, once, parseUintOpt } from './xt-options.js';
-import { matchPolicy } from '../../rules/match/misc.js';
+
+/** One element of a policy (xt_policy_elem); undefined fields are not tested. */
+export interface PolicyElem {
+  reqid?: number; invReqid?: boolean;
+  spi?: number; invSpi?: boolean;
+  proto?: number; invProto?: boolean;
+  /** 0 transport, 1 tunnel. */
+  mode?: number; invMode?: boolean;
+  saddr?: { addr: number; mask: number }; invSaddr?: boolean;
+  daddr?: { addr: number; mask: number }; invDaddr?: boolean;
+}
+
+export interface PolicyMatch {
+  name: 'policy';
+  dir: 'in' | 'out';
+  /** --pol none (true) or ipsec (false). */
+  none: boolean;
+  strict: boolean;
+  elems: PolicyElem[];
+}
 
 const MAX_ELEM = 4;
 const TUNNEL = 1, TRANSPORT = 0;
@@ -48,6 +66,15 @@ const flags = (prefix: string, m: PolicyMatch) =>
   ` ${prefix}dir ${m.dir} ${prefix}pol ${m.none ? 'none' : 'ipsec'}${m.strict ? ` ${prefix}strict` : ''}`;
 
 const OPTS = ['dir', 'pol', 'strict', 'reqid', 'spi', 'tunnel-src', 'tunnel-dst', 'proto', 'mode', 'next'];
+
+/**
+ * rawgate has no IPsec (no xfrm policies or states): no packet has a secpath
+ * or an xfrm route, so "--pol none" always matches and "--pol ipsec" never
+ * does, as in the kernel without IPsec.
+ */
+export function matchPolicy(m: PolicyMatch): boolean {
+  return m.none;
+}
 
 export const policyMatch: MatchExt<PolicyMatch> = {
   name: 'policy',

@@ -7,7 +7,6 @@
  * 250ms), -2..3, and ewma_log; both are printed back as times (%.1fs, %.1fms
  * or %uus).
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { checkBare, putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
@@ -15,7 +14,9 @@ import { fcheck, once } from './xt-options.js';
 import { strtodPrefix } from './strtod.js';
 import { BindError } from '../../rules/binding.js';
 
-type Rateest = Extract<Target, { kind: 'RATEEST' }>;
+/** -j RATEEST. */
+export interface RateestTarget { kind: 'RATEEST'; name: string; interval: number; ewmaLog: number }
+
 const US = 1000000;
 
 /** RATEEST_get_time: microseconds (truncated to an unsigned int), or undefined. */
@@ -40,15 +41,15 @@ function printTime(us: number): string {
 }
 
 /** The times given, before the final check turns them into the kernel's form. */
-const udata = new WeakMap<Rateest, { interval: number; ewma: number }>();
+const udata = new WeakMap<RateestTarget, { interval: number; ewma: number }>();
 
-function text(t: Rateest, prefix: string): string {
+function text(t: RateestTarget, prefix: string): string {
   const interval = Math.trunc((US * 2 ** (t.interval + 2)) / 4) >>> 0;
   const ewma = Math.imul(interval, 1 << t.ewmaLog) >>> 0;
   return ` ${prefix}name ${t.name} ${prefix}interval${printTime(interval)} ${prefix}ewmalog${printTime(ewma)}`;
 }
 
-export const rateestTarget: TargetExt<Rateest> = {
+export const rateestTarget: TargetExt<RateestTarget> = {
   name: 'RATEEST',
   bind: (t) => {
     throw new BindError(`target '${t.kind}' cannot be evaluated: it needs rate estimators, which rawgate does not run`);

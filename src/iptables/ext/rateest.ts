@@ -10,13 +10,23 @@
  * are cut to 15 bytes and saved bare (so not empty and no whitespace or '"':
  * string-value.ts).
  */
-import type { RateestMatch } from '../../rules/infra-exts.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { checkBare, putString } from '../string-value.js';
 import { strtodPrefix } from './strtod.js';
 import type { MatchExt } from './types.js';
 import { parseUlong, seen } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** -m rateest (xt_rateest_match_info). Rates in bytes/s (bps) or packets/s (pps), as the kernel stores them. */
+export interface RateestMatch {
+  name: 'rateest';
+  name1: string; name2: string;
+  /** XT_RATEEST_MATCH_* bits (INVERT 1, ABS 2, REL 4, DELTA 8, BPS 16, PPS 32). */
+  flags: number;
+  /** XT_RATEEST_MATCH_NONE 0, EQ 1, LT 2, GT 3. */
+  mode: number;
+  bps1: number; pps1: number; bps2: number; pps2: number;
+}
 
 const F = { INVERT: 1, ABS: 2, REL: 4, DELTA: 8, BPS: 16, PPS: 32 } as const;
 const MODE = { NONE: 0, EQ: 1, LT: 2, GT: 3 } as const;

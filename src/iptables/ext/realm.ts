@@ -6,13 +6,13 @@
  * print 0x%lx/0x%lx. rawgate's rt_realms is Debian's stock file: only
  * "0 cosmos". The kernel allows the match after routing only (not PREROUTING).
  */
-import type { RealmMatch } from '../../rules/misc-exts.js';
 import { paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, hex, once } from './xt-options.js';
-import { matchRealm } from '../../rules/match/misc.js';
+
+export interface RealmMatch { name: 'realm'; id: number; mask: number; invert: boolean }
 
 /** /etc/iproute2/rt_realms (Debian 12 iproute2): id → name. */
 const REALMS: readonly (readonly [number, string])[] = [[0, 'cosmos']];
@@ -50,6 +50,11 @@ function formatRealm(id: number, mask: number, numeric: boolean): string {
   if (mask >>> 0 !== 0xffffffff) return ` ${hex(id)}/${hex(mask)}`;
   const name = numeric ? undefined : REALMS.find(([n]) => n === id)?.[1];
   return ` ${name ?? hex(id)}`;
+}
+
+/** rawgate's routes carry no realm, so every packet's route realm (dst->tclassid) is 0, as for kernel routes without "realm". */
+export function matchRealm(m: RealmMatch): boolean {
+  return (m.id >>> 0 === ((0 & m.mask) >>> 0)) !== m.invert;
 }
 
 export const realmMatch: MatchExt<RealmMatch> = {

@@ -2,11 +2,13 @@
  * -m rpfilter (libxt_rpfilter.c): --loose, --validmark, --accept-local,
  * --invert (each once). Kernel: raw or mangle table, PREROUTING only.
  */
-import type { RpfilterMatch } from '../../rules/misc-exts.js';
 import type { MatchExt } from './types.js';
 import { needHooks, needTable } from './usage.js';
 import { once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** XT_RPFILTER_* bits: LOOSE 1, VALID_MARK 2, ACCEPT_LOCAL 4, INVERT 8. */
+export interface RpfilterMatch { name: 'rpfilter'; flags: number }
 
 const OPTS = ['loose', 'validmark', 'accept-local', 'invert'] as const;
 const text = (m: RpfilterMatch, prefix: string) => OPTS.filter((_, i) => m.flags & (1 << i)).map((o) => ` ${prefix}${o}`).join('');

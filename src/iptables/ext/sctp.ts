@@ -13,7 +13,7 @@ import { parsePortRange } from '../proto.js';
 import { printPorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
-import { bindSctp } from '../../rules/match/l4more.js';
+import { bindSctp } from '../../rules/match/l4.js';
 
 export const SCTP_CHUNKS: readonly (readonly [string, number, string])[] = [
   ['DATA', 0, '----IUBE'], ['INIT', 1, '--------'], ['INIT_ACK', 2, '--------'], ['SACK', 3, '--------'],

@@ -6,14 +6,27 @@
  * at parse time with iptables' own messages, after the argument checks that
  * come first.
  */
-import type { SetMatch } from '../../rules/infra-exts.js';
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt, ParseCtx, TargetExt } from './types.js';
 import { seen } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
-type SetT = Extract<Target, { kind: 'SET' }>;
+/** -m set (revision 4 and lower share this shape). */
+export interface SetMatch {
+  name: 'set';
+  setName: string;
+  /** Direction flags per dimension: true = src. */
+  dirs: boolean[];
+  invert: boolean;
+  /** IPSET_FLAG_* bits and counter tests (revision 3/4). */
+  flags: number;
+  returnNomatch: boolean; noUpdateCounters: boolean; noUpdateSubcounters: boolean;
+  packets?: { op: number; value: bigint }; bytes?: { op: number; value: bigint };
+}
+
+/** -j SET. */
+export interface SetTarget { kind: 'SET'; add?: { name: string; dirs: boolean[] }; del?: { name: string; dirs: boolean[] }; map?: { name: string; dirs: boolean[] }; timeout: number; flags: number }
+
 const IPSET_MAXNAMELEN = 32;
 
 /** Name then FLAGS (the second word, which must not look like an option). */
@@ -60,7 +73,7 @@ export const setMatch: MatchExt<SetMatch> = {
   print: () => '',
 };
 
-export const setTarget: TargetExt<SetT> = {
+export const setTarget: TargetExt<SetTarget> = {
   name: 'SET',
   bind: (t) => {
     throw new BindError(`target '${t.kind}' cannot be evaluated: it needs ipset sets, which rawgate does not have`);

@@ -2,11 +2,12 @@
  * -m socket (libxt_socket.c, revision 3): --transparent, --nowildcard,
  * --restore-skmark (each once). Kernel: PREROUTING and INPUT only.
  */
-import type { SocketMatch } from '../../rules/misc-exts.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+export interface SocketMatch { name: 'socket'; transparent: boolean; nowildcard: boolean; restoreSkmark: boolean }
 
 const save = (m: SocketMatch) =>
   `${m.transparent ? ' --transparent' : ''}${m.nowildcard ? ' --nowildcard' : ''}${m.restoreSkmark ? ' --restore-skmark' : ''}`;

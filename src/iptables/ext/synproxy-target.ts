@@ -3,16 +3,17 @@
  * --mss N, --ecn (xt_synproxy_info: wscale u8, mss u16). The kernel target
  * (ipt_SYNPROXY) needs -p tcp and only runs from INPUT and FORWARD.
  */
-import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needProto } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
-type Synproxy = Extract<Target, { kind: 'SYNPROXY' }>;
+/** -j SYNPROXY. */
+export interface SynproxyTarget { kind: 'SYNPROXY'; options: number; mss: number; wscale: number }
+
 const OPT = { MSS: 1, WSCALE: 2, SACK_PERM: 4, TIMESTAMP: 8, ECN: 16 } as const;
 
-export const synproxyTarget: TargetExt<Synproxy> = {
+export const synproxyTarget: TargetExt<SynproxyTarget> = {
   name: 'SYNPROXY',
   bind: (t) => {
     throw new BindError(`target '${t.kind}' cannot be evaluated: it needs the SYN proxy (answering SYNs with cookies on the server\'s behalf)`);

@@ -4,13 +4,15 @@
  * once. Save lists numbers ascending, -L names them unless -n; an empty set
  * prints nothing (1.8.9). Kernel: mangle table, -p tcp.
  */
-import type { TcpoptstripTarget } from '../../rules/misc-exts.js';
 import { paramProblem } from '../errors.js';
 import { strtoui } from '../parse-num.js';
 import type { TargetExt } from './types.js';
 import { needProto, needTable } from './usage.js';
 import { once } from './xt-options.js';
-import { targetTcpoptstrip } from '../../rules/match/misc.js';
+import { targetTcpoptstrip } from '../../rules/target/mangle.js';
+
+/** -j TCPOPTSTRIP: 256-bit set of TCP option kinds to overwrite with NOPs. */
+export interface TcpoptstripTarget { kind: 'TCPOPTSTRIP'; /** Option kinds, ascending. */ options: number[] }
 
 const NAMES: readonly (readonly [string, number])[] = [
   ['wscale', 3], ['mss', 2], ['sack-permitted', 4], ['sack', 5], ['timestamp', 8], ['md5', 19],

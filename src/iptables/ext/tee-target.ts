@@ -5,7 +5,6 @@
  * prints the gateway numerically; -L names it unless -n. The kernel refuses
  * gateway 0.0.0.0 (tee_tg_check).
  */
-import type { TeeTarget } from '../../rules/misc-exts.js';
 import { formatAddr } from '../addr.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { checkBare, putString } from '../string-value.js';
@@ -14,6 +13,9 @@ import { parseHostMask } from './conntrack.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** -j TEE: clone to a gateway. */
+export interface TeeTarget { kind: 'TEE'; gateway: number; oif: string }
 
 export const teeTarget: TargetExt<TeeTarget> = {
   name: 'TEE',

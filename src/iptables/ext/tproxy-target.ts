@@ -4,7 +4,6 @@
  * every field (0.0.0.0 and 0x0/0x0 when not given). The kernel target
  * (xt_TPROXY) is mangle/PREROUTING only and needs -p tcp or -p udp.
  */
-import type { Target } from '../../rules/targets.js';
 import { formatAddr, numericToAddr } from '../addr.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { hostByName, serviceToPort } from '../names/names.js';
@@ -13,9 +12,11 @@ import { needHooks, needTable } from './usage.js';
 import { fcheck, hex, once, parseMarkMask, parseUlong } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
-type Tproxy = Extract<Target, { kind: 'TPROXY' }>;
+/** -j TPROXY. */
+export interface TproxyTarget { kind: 'TPROXY'; mark: number; mask: number; laddr: number; lport: number; revision: number }
 
-export const tproxyTarget: TargetExt<Tproxy> = {
+
+export const tproxyTarget: TargetExt<TproxyTarget> = {
   name: 'TPROXY',
   bind: (t) => {
     throw new BindError(`target '${t.kind}' cannot be evaluated: it needs transparent proxy sockets, which rawgate does not have`);

@@ -6,12 +6,22 @@
  * xtables_strtoui base 0 (leading blanks, no '-'). Save/print write every
  * number as 0x%x (u32_dump).
  */
-import type { U32Match, U32Test } from '../../rules/misc-exts.js';
 import { paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
-import { matchU32 } from '../../rules/match/misc.js';
+import { matchU32 } from '../../rules/match/u32.js';
+
+/** One u32 test: location (first number, then operator/number pairs) = value ranges. */
+export interface U32Test {
+  /** location[0].number, then the following numbers. */
+  nums: number[];
+  /** ops[i] is the operator before nums[i] (ops[0] unused): XT_U32_AND 0, LEFTSH 1, RIGHTSH 2, AT 3. */
+  ops: number[];
+  values: { min: number; max: number }[];
+}
+
+export interface U32Match { name: 'u32'; tests: U32Test[]; invert: boolean }
 
 const MAXSIZE = 10;
 export const U32_AND = 0, U32_LEFTSH = 1, U32_RIGHTSH = 2, U32_AT = 3;

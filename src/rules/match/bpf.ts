@@ -16,7 +16,7 @@
  */
 import type { PacketContext } from '../../packet/context.js';
 import { BindError } from '../binding.js';
-import type { BpfMatch } from '../infra-exts.js';
+import type { BpfMatch } from '../../iptables/ext/bpf.js';
 
 // Instruction classes, sizes, modes, ops (linux/filter.h, linux/bpf_common.h).
 const LD = 0x00, LDX = 0x01, ST = 0x02, STX = 0x03, ALU = 0x04, JMP = 0x05, RET = 0x06, MISC = 0x07;

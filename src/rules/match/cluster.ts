@@ -12,7 +12,7 @@
 import type { PacketContext } from '../../packet/context.js';
 import { PktType } from '../ctstate.js';
 import type { CtView } from '../host.js';
-import type { ClusterMatch } from '../infra-exts.js';
+import type { ClusterMatch } from '../../iptables/ext/cluster.js';
 import { be32AsLe, jhash1word, reciprocalScale } from '../jhash.js';
 
 export function clusterNode(origSrc: number, m: ClusterMatch): number {

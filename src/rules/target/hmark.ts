@@ -14,7 +14,7 @@
  */
 import type { PacketContext } from '../../packet/context.js';
 import type { CtView } from '../host.js';
-import type { HmarkTarget } from '../infra-exts.js';
+import type { HmarkTarget } from '../../iptables/ext/hmark-target.js';
 import { jhash3words, reciprocalScale } from '../jhash.js';
 import { Verdict } from '../verdict.js';
 

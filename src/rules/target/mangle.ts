@@ -1,8 +1,8 @@
 /**
  * Targets that rewrite the packet or its metadata in place: MARK, TOS, DSCP,
- * ECN, TTL, TCPMSS, CLASSIFY. Kernel semantics (xt_MARK, xt_DSCP tos_tg,
- * xt_DSCP, ipt_ECN, xt_HL, xt_TCPMSS, xt_CLASSIFY); all return CONTINUE unless
- * the kernel would drop.
+ * ECN, TTL, TCPMSS, TCPOPTSTRIP, CLASSIFY. Kernel semantics (xt_MARK, xt_DSCP
+ * tos_tg, xt_DSCP, ipt_ECN, xt_HL, xt_TCPMSS, xt_TCPOPTSTRIP, xt_CLASSIFY);
+ * all return CONTINUE unless the kernel would drop.
  * Invariants:
  * - ctx fields and the bytes at ctx.l3Off / ctx.l4Off change together; the IP
  *   header checksum is updated incrementally for TOS/TTL changes, the TCP
@@ -18,10 +18,14 @@
  *   there is no payload; rawgate does not grow packets); --clamp-mss-to-pmtu
  *   uses host.pathMtu(ctx) (1500 when the host has none) minus 40, and drops
  *   the packet when that MTU is <= 40, as the kernel does.
+ * - TCPOPTSTRIP: the listed options are overwritten with NOPs and the TCP
+ *   checksum updated per byte, as the kernel does; no-op on non-first
+ *   fragments, DROP when the TCP header is shorter than 20 or truncated.
  */
 import type { PacketContext } from '../../packet/context.js';
 import type { RuleHost } from '../host.js';
 import type { Target } from '../targets.js';
+import type { TcpoptstripTarget } from '../../iptables/ext/tcpoptstrip-target.js';
 import { Verdict } from '../verdict.js';
 import { csumReplace16 } from './csum.js';
 
@@ -116,6 +120,28 @@ export function targetTcpmss(t: T<'TCPMSS'>, ctx: PacketContext, host: RuleHost)
       return Verdict.CONTINUE;
     }
     i += k <= 1 || len === 0 ? 1 : len;
+  }
+  return Verdict.CONTINUE;
+}
+
+export function targetTcpoptstrip(t: TcpoptstripTarget, ctx: PacketContext): Verdict {
+  if (ctx.fragOff !== 0) return Verdict.CONTINUE;
+  if (ctx.proto !== 6 || ctx.l4Off < 0 || ctx.l4Len < 20) return Verdict.DROP;
+  const hl = ctx.tcpHdrLen;
+  if (hl < 20 || ctx.l4Len < hl) return Verdict.DROP;
+  const buf = ctx.buf, th = ctx.l4Off, strip = t.options;
+  for (let i = 20, optl = 1; i < hl - 1; i += optl) {
+    const kind = buf[th + i]!;
+    optl = kind <= 1 || buf[th + i + 1] === 0 ? 1 : buf[th + i + 1]!;
+    if (i + optl > hl) break;
+    if (!strip.includes(kind)) continue;
+    for (let j = 0; j < optl; j++) {
+      const o = buf[th + i + j]!;
+      // Each byte as the 16-bit word it sits in (high byte at even offsets).
+      if ((i + j) % 2 === 0) csumReplace16(buf, th + 16, o << 8, 1 << 8);
+      else csumReplace16(buf, th + 16, o, 1);
+      buf[th + i + j] = 1;
+    }
   }
   return Verdict.CONTINUE;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runIptables, runIptablesSave } from '../../../src/iptables/index.js';
 import { parseBpfProgram } from '../../../src/iptables/ext/bpf.js';
 import { BindError, bindMatch, createBindEnv } from '../../../src/rules/bind.js';
-import type { BpfMatch } from '../../../src/rules/infra-exts.js';
+import type { BpfMatch } from '../../../src/iptables/ext/bpf.js';
 import { checkClassicBpf } from '../../../src/rules/match/bpf.js';
 import { emptyRule } from '../../../src/rules/model.js';
 import { emptyRuleset } from '../../../src/rules/ops.js';

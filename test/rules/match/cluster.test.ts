@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bindMatch, createBindEnv } from '../../../src/rules/bind.js';
 import { PktType } from '../../../src/rules/ctstate.js';
 import type { CtView } from '../../../src/rules/host.js';
-import type { ClusterMatch } from '../../../src/rules/infra-exts.js';
+import type { ClusterMatch } from '../../../src/iptables/ext/cluster.js';
 import { be32AsLe } from '../../../src/rules/jhash.js';
 import { clusterNode } from '../../../src/rules/match/cluster.js';
 import { emptyRule } from '../../../src/rules/model.js';

@@ -120,3 +120,72 @@ describe('tcpmss', () => {
     expect(bind({ name: 'tcpmss', lo: 0, hi: 65535, invert: true })(ctx)).toBe(true);
   });
 });
+
+describe('ipcomp', () => {
+  const comp = (cpi: number) => {
+    const ctx = buildPacket({ proto: 108, payload: 8 });
+    ctx.l4Off = ctx.l3Off + ctx.ipHdrLen;
+    ctx.l4Len = 8;
+    ctx.buf[ctx.l4Off + 2] = cpi >>> 8;
+    ctx.buf[ctx.l4Off + 3] = cpi & 0xff;
+    return ctx;
+  };
+  it('compares the 16-bit CPI with the range', () => {
+    expect(bind({ name: 'ipcomp', lo: 18, hi: 18, invert: false, hdrres: false })(comp(18))).toBe(true);
+    expect(bind({ name: 'ipcomp', lo: 18, hi: 18, invert: true, hdrres: false })(comp(18))).toBe(false);
+    expect(bind({ name: 'ipcomp', lo: 0x100, hi: 0x200, invert: false, hdrres: false })(comp(0x1ff))).toBe(true);
+    expect(bind({ name: 'ipcomp', lo: 18, hi: 18, invert: true, hdrres: false })(comp(19))).toBe(true);
+  });
+  it('never matches a non-first fragment', () => {
+    const ctx = buildPacket({ proto: 108, fragOff: 10, payload: 8 });
+    expect(bind({ name: 'ipcomp', lo: 0, hi: 0xffffffff, invert: true, hdrres: false })(ctx)).toBe(false);
+  });
+});
+
+/** A packet of transport `proto` whose L4 bytes are `l4`. */
+function l4Packet(proto: number, l4: number[]) {
+  const ctx = buildPacket({ proto: 17, payload: l4.length - 8 });
+  ctx.buf[ctx.l3Off + 9] = proto;
+  ctx.proto = proto;
+  ctx.buf.set(l4, ctx.l4Off);
+  return ctx;
+}
+
+describe('dccp', () => {
+  // sport 1000, dport 80, doff 5 (20 bytes), type REQUEST (0), x=1; service code; option 32 (len 2), then padding.
+  const req = [0x03, 0xe8, 0, 80, 5, 0, 0, 0, (0 << 1) | 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 2, 0, 0];
+  req[4] = 6; // 24 bytes: 16 basic + 4 request + 4 options
+  it('ports, types and options', () => {
+    const p = l4Packet(33, req);
+    expect(bind({ name: 'dccp', sport: { lo: 1000, hi: 1000 }, dport: { lo: 80, hi: 80 } })(p)).toBe(true);
+    expect(bind({ name: 'dccp', dport: { lo: 80, hi: 80 }, invDport: true })(p)).toBe(false);
+    expect(bind({ name: 'dccp', types: 1 << 0 })(p)).toBe(true);
+    expect(bind({ name: 'dccp', types: 1 << 2, invTypes: true })(p)).toBe(true);
+    expect(bind({ name: 'dccp', option: 32 })(p)).toBe(true);
+    expect(bind({ name: 'dccp', option: 33 })(p)).toBe(false);
+    expect(bind({ name: 'dccp', option: 33, invOption: true })(p)).toBe(true);
+  });
+});
+
+describe('sctp', () => {
+  const hdr = [0x13, 0x88, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0];
+  const chunk = (type: number, flags: number, len: number) => [type, flags, 0, len, ...Array<number>(((len + 3) & ~3) - 4).fill(0)];
+  const base: Extract<Match, { name: 'sctp' }> = { name: 'sctp', chunkMatch: 'any', chunks: [], flags: [], chunksGiven: true };
+  const p = () => l4Packet(132, [...hdr, ...chunk(0, 0x03, 17), ...chunk(3, 0, 16)]); // DATA (B,E) + SACK
+  it('ports', () => {
+    expect(bind({ ...base, chunksGiven: false, sport: { lo: 5000, hi: 5000 } })(p())).toBe(true);
+    expect(bind({ ...base, chunksGiven: false, dport: { lo: 81, hi: 90 } })(p())).toBe(false);
+  });
+  it('any / all / only, chunk flags, "!"', () => {
+    expect(bind({ ...base, chunks: [3] })(p())).toBe(true);
+    expect(bind({ ...base, chunks: [1] })(p())).toBe(false);
+    expect(bind({ ...base, chunkMatch: 'all', chunks: [0, 3] })(p())).toBe(true);
+    expect(bind({ ...base, chunkMatch: 'all', chunks: [0, 1, 3] })(p())).toBe(false);
+    expect(bind({ ...base, chunkMatch: 'only', chunks: [0, 3] })(p())).toBe(true);
+    expect(bind({ ...base, chunkMatch: 'only', chunks: [0] })(p())).toBe(false);
+    expect(bind({ ...base, chunkMatch: 'only', chunks: [0], invChunks: true })(p())).toBe(true);
+    // DATA:B (flag 0x02 set) matches, DATA:b (unset) does not.
+    expect(bind({ ...base, chunks: [0], flags: [{ chunktype: 0, flag: 2, mask: 2 }] })(p())).toBe(true);
+    expect(bind({ ...base, chunks: [0], flags: [{ chunktype: 0, flag: 0, mask: 2 }] })(p())).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bindTarget, createBindEnv } from '../../../src/rules/bind.js';
 import type { CtView } from '../../../src/rules/host.js';
-import type { HmarkTarget } from '../../../src/rules/infra-exts.js';
+import type { HmarkTarget } from '../../../src/iptables/ext/hmark-target.js';
 import { reciprocalScale } from '../../../src/rules/jhash.js';
 import { emptyRule } from '../../../src/rules/model.js';
 import { RecentTables } from '../../../src/rules/state/recent.js';

@@ -142,3 +142,32 @@ describe('TCPMSS', () => {
     expect(bind({ kind: 'TCPMSS', mss: 500, clamp: false })(buildPacket({ fragOff: 4 }))).toBe(Verdict.CONTINUE);
   });
 });
+
+describe('TCPOPTSTRIP', () => {
+  const opts = [...mssOpt(1460), 1, 3, 3, 7, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1];
+  it('overwrites the listed options with NOPs and keeps the checksum valid', () => {
+    const ctx = buildPacket({ proto: 6, tcpOptions: opts, payload: 5 });
+    const th = ctx.l4Off;
+    expect(l4ChecksumOk(ctx)).toBe(true);
+    expect(bind({ kind: 'TCPOPTSTRIP', options: [3, 8] })(ctx)).toBe(Verdict.CONTINUE);
+    expect([...ctx.buf.subarray(th + 20, th + 20 + opts.length)]).toEqual([
+      ...mssOpt(1460), 1, 1, 1, 1, 4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ]);
+    expect(l4ChecksumOk(ctx)).toBe(true);
+    bind({ kind: 'TCPOPTSTRIP', options: [2, 4] })(ctx);
+    expect([...ctx.buf.subarray(th + 20, th + 20 + opts.length)].every((b) => b === 1)).toBe(true);
+    expect(l4ChecksumOk(ctx)).toBe(true);
+  });
+  it('leaves packets without the options unchanged', () => {
+    const ctx = buildPacket({ proto: 6, tcpOptions: mssOpt(1400) });
+    const before = [...ctx.buf];
+    bind({ kind: 'TCPOPTSTRIP', options: [5, 19] })(ctx);
+    expect([...ctx.buf]).toEqual(before);
+  });
+  it('continues on fragments, drops a bad header length', () => {
+    expect(bind({ kind: 'TCPOPTSTRIP', options: [2] })(buildPacket({ fragOff: 3, payload: 16 }))).toBe(Verdict.CONTINUE);
+    const ctx = buildPacket({ proto: 6 });
+    ctx.tcpHdrLen = 16;
+    expect(bind({ kind: 'TCPOPTSTRIP', options: [2] })(ctx)).toBe(Verdict.DROP);
+  });
+});
