@@ -13,7 +13,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Rule, Ruleset } from '../../src/rules/model.js';
 import { emptyRule, newTable } from '../../src/rules/model.js';
-import type { TcpMatch, UdpMatch } from '../../src/rules/matches.js';
+import type { TcpMatch } from '../../src/iptables/ext/tcp.js';
+import type { UdpMatch } from '../../src/iptables/ext/udp.js';
 
 /** mulberry32: tiny deterministic PRNG. */
 export function rng(seed: number): () => number {

@@ -9,7 +9,9 @@
  * in test/iptables/fixtures/expected-strings.txt). tcp with --tcp-option and
  * option-less matches stay xt matches.
  */
-import type { Match, TcpMatch, UdpMatch } from '../../rules/matches.js';
+import type { Match } from '../../rules/matches.js';
+import type { TcpMatch } from '../ext/tcp.js';
+import type { UdpMatch } from '../ext/udp.js';
 
 function isFullRange(r: { lo: number; hi: number }): boolean {
   return r.lo === 0 && r.hi === 0xffff;

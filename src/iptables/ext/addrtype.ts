@@ -4,12 +4,23 @@
  * --limit-iface-in / --limit-iface-out (not both; the kernel refuses -in in
  * OUTPUT/POSTROUTING and -out in PREROUTING/INPUT).
  */
-import type { AddrtypeMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, given, once } from './xt-options.js';
 import { matchAddrtype } from '../../rules/match/meta.js';
+
+export interface AddrtypeMatch {
+  name: 'addrtype';
+  /** AddrType bit sets; 0 = not tested. */
+  src: number; invSrc: boolean;
+  dst: number; invDst: boolean;
+  limitIfaceIn: boolean; limitIfaceOut: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { addrtype: AddrtypeMatch; }
+}
 
 /** RTN_* in kernel order: bit i = 1 << i (matches ctstate.ts AddrType). */
 const RTN_NAMES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE',

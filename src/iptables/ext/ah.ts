@@ -3,11 +3,16 @@
  * range (XTTYPE_UINT32RC, "!"-able). The full range 0:4294967295 prints as
  * nothing; the kernel wants -p ah / -p esp.
  */
-import type { SpiMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { matchSpi } from '../../rules/match/l4.js';
 import { needProto } from './usage.js';
 import { once, parseUintRange } from './xt-options.js';
+
+export interface SpiMatch { name: 'ah' | 'esp'; spiLo: number; spiHi: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { ah: SpiMatch; }
+}
 
 const MAX = 0xffffffff;
 

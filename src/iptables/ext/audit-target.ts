@@ -10,6 +10,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** -j AUDIT. */
 export interface AuditTarget { kind: 'AUDIT'; type: 'accept' | 'drop' | 'reject' }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { AUDIT: AuditTarget; }
+}
 
 const TYPES = ['accept', 'drop', 'reject'] as const;
 

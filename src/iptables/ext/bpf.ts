@@ -22,6 +22,9 @@ export interface BpfMatch {
   /** The instructions as [code, jt, jf, k]. */
   program: [number, number, number, number][];
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { bpf: BpfMatch; }
+}
 
 const MAX_INSTR = 64; // XT_BPF_MAX_NUM_INSTR
 const U64_MAX = (1n << 64n) - 1n;

@@ -19,6 +19,9 @@ export interface CgroupMatch {
   path?: string; invPath: boolean;
   classid?: number; invClassid: boolean;
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { cgroup: CgroupMatch; }
+}
 
 const PATH_MAX = 512;
 

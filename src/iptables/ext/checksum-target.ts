@@ -2,15 +2,20 @@
  * -j CHECKSUM (libxt_CHECKSUM.c): --checksum-fill (mandatory). The kernel
  * target lives in the mangle table only (xt_CHECKSUM .table = "mangle").
  */
-import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, once } from './xt-options.js';
 import { targetChecksum } from '../../rules/target/checksum.js';
 
-type Checksum = Extract<Target, { kind: 'CHECKSUM' }>;
+/** --checksum-fill: recompute the TCP/UDP checksum. */
+export interface ChecksumTarget { kind: 'CHECKSUM'; fill: boolean }
 
-export const checksumTarget: TargetExt<Checksum> = {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { CHECKSUM: ChecksumTarget; }
+}
+
+
+export const checksumTarget: TargetExt<ChecksumTarget> = {
   name: 'CHECKSUM',
   bind: (t) => (ctx) => targetChecksum(t, ctx),
   options: [{ name: 'checksum-fill', hasArg: false }],

@@ -3,14 +3,19 @@
  * "%x:%x"), the tc priority (major << 16 | minor). Any table (the
  * nf_tables backend), from OUTPUT, FORWARD and POSTROUTING only.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, once } from './xt-options.js';
 import { targetClassify } from '../../rules/target/mangle.js';
 
-type Classify = Extract<Target, { kind: 'CLASSIFY' }>;
+/** -j CLASSIFY. */
+export interface ClassifyTarget { kind: 'CLASSIFY'; priority: number }
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { CLASSIFY: ClassifyTarget; }
+}
+
 
 /** sscanf("%x"): optional blanks and sign, optional 0x, hex digits; returns [value, rest]. */
 function scanHex(s: string): [number, string] | undefined {
@@ -29,7 +34,7 @@ function parseClass(s: string): number | undefined {
   return (((a[0] << 16) & 0xffff0000) | (b[0] & 0xffff)) >>> 0;
 }
 
-export const classifyTarget: TargetExt<Classify> = {
+export const classifyTarget: TargetExt<ClassifyTarget> = {
   name: 'CLASSIFY',
   bind: (t) => (ctx) => targetClassify(t, ctx),
   options: [{ name: 'set-class', hasArg: true }],

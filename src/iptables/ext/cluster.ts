@@ -17,6 +17,9 @@ export interface ClusterMatch {
   hashSeed: number;
   invert: boolean;
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { cluster: ClusterMatch; }
+}
 
 const NODES_MAX = 32;
 const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;

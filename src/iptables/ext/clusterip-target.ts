@@ -16,7 +16,18 @@ import { given, once, parseUintOpt, seen } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
 /** -j CLUSTERIP. */
-export interface ClusteripTarget { kind: 'CLUSTERIP'; newFlag: boolean; hashMode: number; clusterMac: string; totalNodes: number; localNodes: number[]; hashInit: number }
+export interface ClusteripTarget {
+  kind: 'CLUSTERIP';
+  newFlag: boolean;
+  hashMode: number;
+  clusterMac: string;
+  totalNodes: number;
+  localNodes: number[];
+  hashInit: number;
+}
+declare module '../../rules/targets.js' {
+  interface TargetTypes { CLUSTERIP: ClusteripTarget; }
+}
 
 
 const MAX_NODES = 16; // CLUSTERIP_MAX_NODES

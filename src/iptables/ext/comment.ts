@@ -3,10 +3,15 @@
  * a longer text is cut to 255 bytes (XTTYPE_STRING into char[256]). Saved
  * quoted; a newline, which no save could carry, is refused (string-value.ts).
  */
-import type { CommentMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
+
+export interface CommentMatch { name: 'comment'; comment: string }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { comment: CommentMatch; }
+}
 
 const given = new WeakSet<CommentMatch>();
 

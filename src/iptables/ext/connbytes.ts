@@ -5,11 +5,22 @@
  * from > to (the bounds swapped), and printed back as " !". Rawgate's
  * conntrack keeps no per-connection accounting, so binding refuses it.
  */
-import type { ConnbytesMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseU64Range, U64_MAX } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** Conntrack accounting; from > to means "!" (the kernel's form). u64 decimal text. */
+export interface ConnbytesMatch {
+  name: 'connbytes';
+  from: string; to: string;
+  dir: 'original' | 'reply' | 'both';
+  mode: 'packets' | 'bytes' | 'avgpkt';
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { connbytes: ConnbytesMatch; }
+}
 
 function fromTo(m: ConnbytesMatch, pfx: string): string {
   let from = BigInt(m.from), to = BigInt(m.to), s = '';

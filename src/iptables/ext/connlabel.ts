@@ -14,6 +14,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** -m connlabel: bit of the connection's label set; --set sets it. */
 export interface ConnlabelMatch { name: 'connlabel'; bit: number; invert: boolean; set: boolean }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { connlabel: ConnlabelMatch; }
+}
 
 const CONF = '/etc/xtables/connlabel.conf';
 const MAX_BITS = 128;

@@ -6,11 +6,17 @@
  * and side. Rawgate cannot count connections per address group yet, so
  * binding refuses it.
  */
-import type { ConnlimitMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
+
+/** Connections per address group: matches above `limit` (or up to it when `upto`). */
+export interface ConnlimitMatch { name: 'connlimit'; limit: number; upto: boolean; maskLen: number; daddr: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { connlimit: ConnlimitMatch; }
+}
 
 export const connlimitMatch: MatchExt<ConnlimitMatch> = {
   name: 'connlimit',

@@ -4,19 +4,31 @@
  * --restore-mark with --nfmask/--ctmask (or --mask for both). `form` keeps the
  * option that chose the mode.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { markOp, markPairText } from './mark-target.js';
 import type { TargetExt } from './types.js';
 import { fcheck, given, hex, once, parseUintOpt } from './xt-options.js';
 import { targetConntrack } from '../../rules/target/external.js';
 
-type Connmark = Extract<Target, { kind: 'CONNMARK' }>;
+/** -j CONNMARK. */
+export interface ConnmarkTarget {
+  kind: 'CONNMARK';
+  mode: 'set' | 'save' | 'restore';
+  ctmark: number;
+  ctmask: number;
+  nfmask: number;
+  form: string;
+}
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { CONNMARK: ConnmarkTarget; }
+}
+
 
 const OPS = ['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark', 'save-mark', 'restore-mark'] as const;
 const ALL = 0xffffffff;
 
-export const connmarkTarget: TargetExt<Connmark> = {
+export const connmarkTarget: TargetExt<ConnmarkTarget> = {
   name: 'CONNMARK',
   bind: (t, _rule, env) => {
     const host = env.host;

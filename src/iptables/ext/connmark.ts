@@ -1,9 +1,14 @@
 /** -m connmark (libxt_connmark.c, revision 1): --mark value[/mask], mandatory, "!"-able. */
-import type { ConnmarkMatch } from '../../rules/matches.js';
 import { formatMarkMask } from './mark.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseMarkMask } from './xt-options.js';
 import { matchConnmark } from '../../rules/match/ct.js';
+
+export interface ConnmarkMatch { name: 'connmark'; mark: number; mask: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { connmark: ConnmarkMatch; }
+}
 
 export const connmarkMatch: MatchExt<ConnmarkMatch> = {
   name: 'connmark',

@@ -10,6 +10,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** -j CONNSECMARK. */
 export interface ConnsecmarkTarget { kind: 'CONNSECMARK'; mode: 'save' | 'restore' }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { CONNSECMARK: ConnsecmarkTarget; }
+}
 
 
 export const connsecmarkTarget: TargetExt<ConnsecmarkTarget> = {

@@ -6,7 +6,7 @@
  * Quirks kept: addresses are not masked and print without "/32";
  * --ctdir cannot be inverted; a port range is not checked for order.
  */
-import type { AddrMask, ConntrackMatch, PortRange } from '../../rules/matches.js';
+import type { AddrMask, PortRange } from '../../rules/matches.js';
 import { CtState, CtStatus } from '../../rules/ctstate.js';
 import { formatAddr, formatMaskSuffix, numericToAddr, prefixToMask, maskToPrefix } from '../addr.js';
 import { paramProblem } from '../errors.js';
@@ -15,6 +15,30 @@ import { parseProtocol, parsePortRangeRC } from '../proto.js';
 import type { MatchExt } from './types.js';
 import { badValue, given, once, parseUintRange, seen } from './xt-options.js';
 import { matchConntrack } from '../../rules/match/ct.js';
+
+export interface ConntrackMatch {
+  name: 'conntrack' | 'state';
+  /** CtState bits; undefined = option absent. */
+  state?: number; invState?: boolean;
+  proto?: number; invProto?: boolean;
+  origSrc?: AddrMask; invOrigSrc?: boolean;
+  origDst?: AddrMask; invOrigDst?: boolean;
+  replSrc?: AddrMask; invReplSrc?: boolean;
+  replDst?: AddrMask; invReplDst?: boolean;
+  origSrcPort?: PortRange; invOrigSrcPort?: boolean;
+  origDstPort?: PortRange; invOrigDstPort?: boolean;
+  replSrcPort?: PortRange; invReplSrcPort?: boolean;
+  replDstPort?: PortRange; invReplDstPort?: boolean;
+  /** CtStatus bits; 0 with the option present = NONE. */
+  status?: number; invStatus?: boolean;
+  /** Remaining lifetime in seconds. */
+  expire?: PortRange; invExpire?: boolean;
+  dir?: 'ORIGINAL' | 'REPLY';
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { conntrack: ConntrackMatch; }
+}
 
 export const STATE_ORDER: readonly (readonly [string, number])[] = [
   ['INVALID', CtState.INVALID], ['NEW', CtState.NEW], ['RELATED', CtState.RELATED],

@@ -3,6 +3,9 @@ import type { MatchExt } from './types.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
 
 export interface CpuMatch { name: 'cpu'; cpu: number; invert: boolean }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { cpu: CpuMatch; }
+}
 
 /** rawgate processes every packet on one CPU, number 0. */
 export const RAWGATE_CPU = 0;

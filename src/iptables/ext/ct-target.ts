@@ -4,7 +4,6 @@
  * direction/mark forms are refused (rawgate has no timeout policies).
  * Kernel: raw table; a helper the kernel does not know fails with ENOENT.
  */
-import type { Target } from '../../rules/targets.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { putString } from '../string-value.js';
 import type { TargetExt } from './types.js';
@@ -12,7 +11,21 @@ import { needTable } from './usage.js';
 import { once, parseUlong } from './xt-options.js';
 import { targetConntrack } from '../../rules/target/external.js';
 
-type Ct = Extract<Target, { kind: 'CT' }>;
+/** -j CT. */
+export interface CtTarget {
+  kind: 'CT';
+  notrack: boolean;
+  helper: string;
+  zone: number;
+  /** --ctevents / --expevents bit sets (IPCT_* / IPEXP_* order); text only */
+  ctevents?: number;
+  expevents?: number;
+}
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { CT: CtTarget; }
+}
+
 
 const CT_EVENTS = ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'];
 const EXP_EVENTS = ['new'];
@@ -31,7 +44,7 @@ function parseEvents(arg: string, names: readonly string[]): number {
 
 const events = (mask: number, names: readonly string[]) => names.filter((_, i) => mask & (1 << i)).join(',');
 
-function dump(t: Ct, pfx: string): string {
+function dump(t: CtTarget, pfx: string): string {
   let s = '';
   if (t.notrack) s += ` ${pfx}notrack`;
   if (t.helper !== '') s += ` ${pfx}helper ${t.helper}`;
@@ -41,7 +54,7 @@ function dump(t: Ct, pfx: string): string {
   return s;
 }
 
-export const ctTarget: TargetExt<Ct> = {
+export const ctTarget: TargetExt<CtTarget> = {
   name: 'CT',
   bind: (t, _rule, env) => {
     const host = env.host;

@@ -6,7 +6,7 @@
  * naming no type ("", ",") is refused: iptables saves it as a bare
  * "--dccp-types" that its restore cannot read (string-value.ts).
  */
-import type { DccpMatch, PortRange } from '../../rules/matches.js';
+import type { PortRange } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { parsePortRangeRC } from '../proto.js';
 import { unrestorableValue } from '../string-value.js';
@@ -15,6 +15,19 @@ import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintOpt } from './xt-options.js';
 import { bindDccp } from '../../rules/match/l4.js';
+
+/** -m dccp: each test present only when its option was given. `types`: bit i = DCCP packet type i. */
+export interface DccpMatch {
+  name: 'dccp';
+  sport?: PortRange; invSport?: boolean;
+  dport?: PortRange; invDport?: boolean;
+  types?: number; invTypes?: boolean;
+  option?: number; invOption?: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { dccp: DccpMatch; }
+}
 
 export const DCCP_TYPES = ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'];
 const CANON: Readonly<Record<string, string>> = {

@@ -1,5 +1,4 @@
 /** -j DSCP (libxt_DSCP.c): --set-dscp 0..63 or --set-dscp-class NAME; mangle only. */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { classToDscp } from './dscp.js';
 import type { TargetExt } from './types.js';
@@ -7,9 +6,15 @@ import { needTable } from './usage.js';
 import { fcheck, given, hex2, once, parseUintOpt } from './xt-options.js';
 import { targetDscp } from '../../rules/target/mangle.js';
 
-type Dscp = Extract<Target, { kind: 'DSCP' }>;
+/** -j DSCP. */
+export interface DscpTarget { kind: 'DSCP'; dscp: number }
 
-export const dscpTarget: TargetExt<Dscp> = {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { DSCP: DscpTarget; }
+}
+
+
+export const dscpTarget: TargetExt<DscpTarget> = {
   name: 'DSCP',
   bind: (t) => (ctx) => targetDscp(t, ctx),
   options: [{ name: 'set-dscp', hasArg: true }, { name: 'set-dscp-class', hasArg: true }],

@@ -3,11 +3,16 @@
  * "!"-able). Saves as `--dscp 0x%02x`; lists as `DSCP match [!]0x%02x`.
  * DSCP_CLASSES is shared with the DSCP target.
  */
-import type { DscpMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, hex2, once, parseUintOpt } from './xt-options.js';
 import { matchDscp } from '../../rules/match/ip.js';
+
+export interface DscpMatch { name: 'dscp'; dscp: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { dscp: DscpMatch; }
+}
 
 export const DSCP_CLASSES: readonly (readonly [string, number])[] = [
   ['CS0', 0x00], ['CS1', 0x08], ['CS2', 0x10], ['CS3', 0x18], ['CS4', 0x20], ['CS5', 0x28], ['CS6', 0x30], ['CS7', 0x38],

@@ -3,21 +3,26 @@
  * 0|1, --ecn-tcp-ece 0|1, --ecn-ip-ect 0..3. Clearing exactly the two TCP
  * bits (and nothing else) prints as the remove form. Mangle only; TCP bit changes need -p tcp.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needProto, needTable } from './usage.js';
 import { fcheck, once, parseUintOpt, seen } from './xt-options.js';
 import { targetEcn } from '../../rules/target/mangle.js';
 
-type Ecn = Extract<Target, { kind: 'ECN' }>;
+/** -j ECN. */
+export interface EcnTarget { kind: 'ECN'; removeEce: boolean; setCwr?: number; setEce?: number; ipEct?: number }
 
-const ece = (t: Ecn) => t.setEce ?? (t.removeEce ? 0 : undefined);
-const cwr = (t: Ecn) => t.setCwr ?? (t.removeEce ? 0 : undefined);
+declare module '../../rules/targets.js' {
+  interface TargetTypes { ECN: EcnTarget; }
+}
+
+
+const ece = (t: EcnTarget) => t.setEce ?? (t.removeEce ? 0 : undefined);
+const cwr = (t: EcnTarget) => t.setCwr ?? (t.removeEce ? 0 : undefined);
 /** The remove form is printed only when exactly the two TCP bits are cleared. */
-const isRemove = (t: Ecn) => ece(t) === 0 && cwr(t) === 0 && t.ipEct === undefined;
+const isRemove = (t: EcnTarget) => ece(t) === 0 && cwr(t) === 0 && t.ipEct === undefined;
 
-export const ecnTarget: TargetExt<Ecn> = {
+export const ecnTarget: TargetExt<EcnTarget> = {
   name: 'ECN',
   bind: (t) => (ctx) => targetEcn(t, ctx),
   options: [

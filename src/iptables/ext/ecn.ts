@@ -2,12 +2,23 @@
  * -m ecn (libxt_ecn.c): --ecn-tcp-cwr, --ecn-tcp-ece, --ecn-ip-ect 0..3, each
  * "!"-able. The kernel wants -p tcp when a TCP bit is tested.
  */
-import type { EcnMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { once, parseUintOpt, seen } from './xt-options.js';
 import { matchEcn } from '../../rules/match/ip.js';
+
+export interface EcnMatch {
+  name: 'ecn';
+  ece?: boolean; invEce?: boolean;
+  cwr?: boolean; invCwr?: boolean;
+  /** --ecn-ip-ect 0..3. */
+  ect?: number; invEct?: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { ecn: EcnMatch; }
+}
 
 export const ecnMatch: MatchExt<EcnMatch> = {
   name: 'ecn',

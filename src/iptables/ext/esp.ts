@@ -1,4 +1,9 @@
 /** -m esp (libxt_esp.c): --espspi range; shares the SPI logic with ah.ts. */
+import type { SpiMatch } from './ah.js';
 import { spiMatch } from './ah.js';
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { esp: SpiMatch; }
+}
 
 export const espMatch = spiMatch('esp', 50);

@@ -10,7 +10,6 @@
  * Defaults printed back only when different: the expire default is the
  * rate's unit (packets) or 15 s / 60 s (bytes, without / with a burst).
  */
-import type { HashlimitMatch } from '../../rules/matches.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import { checkBare, putString } from '../string-value.js';
@@ -18,6 +17,25 @@ import type { MatchExt } from './types.js';
 import { needFileName } from './usage.js';
 import { badValue, fcheck, given, once, parseUintOpt } from './xt-options.js';
 import { bindHashlimit } from '../../rules/match/hashlimit.js';
+
+/**
+ * Per-flow rate limit (xt_hashlimit revision 3). `mode` holds the kernel's
+ * XT_HASHLIMIT_* bits (HASH_DIP 1, HASH_DPT 2, HASH_SIP 4, HASH_SPT 8, INVERT
+ * 0x10, BYTES 0x20, RATE_MATCH 0x40). `avg`: packets mode, the period in
+ * 1/1000000 s; bytes mode, the kernel's cost. `burst`: packets, or bytes-mode
+ * multiples of the rate. Times in ms; `interval` in seconds (rate-match).
+ */
+export interface HashlimitMatch {
+  name: 'hashlimit';
+  hashName: string;
+  mode: number; avg: number; burst: number;
+  size: number; max: number; gcInterval: number; expire: number;
+  srcmask: number; dstmask: number; interval: number;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { hashlimit: HashlimitMatch; }
+}
 
 export const HL_SCALE = 1_000_000;
 const BURST_DEFAULT = 5;

@@ -2,11 +2,16 @@
  * -m helper (libxt_helper.c): --helper NAME, mandatory, "!"-able, cut to 29
  * bytes (char[30]); saved quoted, so a newline is refused (string-value.ts).
  */
-import type { HelperMatch } from '../../rules/matches.js';
 import { checkQuoted, putString, saveString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { matchHelper } from '../../rules/match/ct.js';
+
+export interface HelperMatch { name: 'helper'; helper: string; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { helper: HelperMatch; }
+}
 
 export const helperMatch: MatchExt<HelperMatch> = {
   name: 'helper',

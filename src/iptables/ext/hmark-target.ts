@@ -29,6 +29,9 @@ export interface HmarkTarget {
   modulus: number;
   offset: number;
 }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { HMARK: HmarkTarget; }
+}
 
 const B = HmarkBit;
 const F = (bit: number): number => 1 << bit;

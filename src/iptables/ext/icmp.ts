@@ -2,12 +2,21 @@
  * -m icmp --icmp-type (libipt_icmp.c): a name (case-insensitive prefix, unique),
  * 'any', or TYPE[/CODE]. The kernel's xt icmp match requires -p icmp (EINVAL).
  */
-import type { IcmpMatch } from '../../rules/matches.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { strtoui } from '../parse-num.js';
 import type { MatchExt } from './types.js';
 import { matchIcmp } from '../../rules/match/l4.js';
 import { neg } from '../../rules/jit/ext-hooks.js';
+
+export interface IcmpMatch {
+  name: 'icmp';
+  /** 255 = any. */
+  type: number; codeLo: number; codeHi: number; invert: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { icmp: IcmpMatch; }
+}
 
 /** [name, type, codeMin, codeMax] in libxtables order (first match wins when printing). */
 export const ICMP_CODES: readonly (readonly [string, number, number, number])[] = [

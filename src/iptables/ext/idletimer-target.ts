@@ -14,6 +14,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** -j IDLETIMER (revision 1). */
 export interface IdletimerTarget { kind: 'IDLETIMER'; timeout: number; label: string; alarm: boolean }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { IDLETIMER: IdletimerTarget; }
+}
 
 export const idletimerTarget: TargetExt<IdletimerTarget> = {
   name: 'IDLETIMER',

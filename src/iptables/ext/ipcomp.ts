@@ -13,6 +13,9 @@ import { once, parseUintRange } from './xt-options.js';
 import { matchIpcomp } from '../../rules/match/l4.js';
 
 export interface IpcompMatch { name: 'ipcomp'; lo: number; hi: number; invert: boolean; hdrres: boolean }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { ipcomp: IpcompMatch; }
+}
 
 export const ipcompMatch: MatchExt<IpcompMatch> = {
   name: 'ipcomp',

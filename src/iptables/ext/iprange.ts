@@ -2,12 +2,21 @@
  * -m iprange (libxt_iprange.c, revision 1): --src-range / --dst-range
  * "a[-b]" (b defaults to a), each "!"-able; printed as given (numeric).
  */
-import type { IprangeMatch } from '../../rules/matches.js';
 import { formatAddr, numericToAddr } from '../addr.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { badValue, given, once } from './xt-options.js';
 import { matchIprange } from '../../rules/match/ip.js';
+
+export interface IprangeMatch {
+  name: 'iprange';
+  src?: { lo: number; hi: number }; invSrc?: boolean;
+  dst?: { lo: number; hi: number }; invDst?: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { iprange: IprangeMatch; }
+}
 
 function parseRange(option: string, arg: string): { lo: number; hi: number } {
   const dash = arg.indexOf('-');

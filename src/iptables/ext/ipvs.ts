@@ -27,6 +27,9 @@ export interface IpvsMatch {
   vport: number; vportctl: number;
   fwdMethod: number;
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { ipvs: IpvsMatch; }
+}
 
 // XT_IPVS_* bits, in option order.
 export const IPVS_PROPERTY = 1 << 0, IPVS_PROTO = 1 << 1, IPVS_VADDR = 1 << 2, IPVS_VPORT = 1 << 3;

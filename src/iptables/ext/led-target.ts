@@ -17,6 +17,9 @@ import { Verdict } from '../../rules/verdict.js';
 
 /** -j LED: trigger "netfilter-<id>"; delay in ms as the kernel's u32 (inf = 0xffffffff). */
 export interface LedTarget { kind: 'LED'; id: string; delay: number; alwaysBlink: boolean }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { LED: LedTarget; }
+}
 
 const quoted = (id: string) => `"${id.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 

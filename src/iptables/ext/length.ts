@@ -1,8 +1,13 @@
 /** -m length (libxt_length.c): --length a[:b] (XTTYPE_UINT16RC), mandatory, "!"-able. */
-import type { LengthMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseUintRange } from './xt-options.js';
 import { matchLength } from '../../rules/match/ip.js';
+
+export interface LengthMatch { name: 'length'; lo: number; hi: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { length: LengthMatch; }
+}
 
 const range = (m: LengthMatch) => (m.lo === m.hi ? `${m.lo}` : `${m.lo}:${m.hi}`);
 

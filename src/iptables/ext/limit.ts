@@ -4,11 +4,21 @@
  * the kernel stores it, a period in 1/10000 s; it prints back in the largest
  * unit that divides it exactly enough (print_rate). Default 3/hour burst 5.
  */
-import type { LimitMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { once, parseUintOpt } from './xt-options.js';
 import { LimitBucket } from '../../rules/state/limit.js';
+
+export interface LimitMatch {
+  name: 'limit';
+  /** Period per packet in 1/10000 s (XT_LIMIT_SCALE), as the kernel stores it. */
+  avg: number;
+  burst: number;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { limit: LimitMatch; }
+}
 
 export const XT_LIMIT_SCALE = 10000;
 const BURST_DEFAULT = 5;

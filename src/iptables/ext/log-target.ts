@@ -3,14 +3,24 @@
  * --log-prefix (cut to 29 bytes), --log-tcp-sequence/-tcp-options/-ip-options/
  * -uid/-macdecode. Save order: prefix, level (when not 4), flags.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { once, parseUlong } from './xt-options.js';
 import { targetLog } from '../../rules/target/external.js';
 
-type Log = Extract<Target, { kind: 'LOG' }>;
+/** -j LOG. */
+export interface LogTarget {
+  kind: 'LOG';
+  level: number;
+  prefix: string;
+  /** bit 0 tcp-sequence, 1 tcp-options, 2 ip-options, 3 uid */ flags: number;
+}
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { LOG: LogTarget; }
+}
+
 
 const PARSE_NAMES: Readonly<Record<string, number>> = {
   alert: 1, crit: 2, debug: 7, emerg: 0, error: 3, info: 6, notice: 5, panic: 0, warning: 4,
@@ -22,7 +32,7 @@ const FLAGS: readonly (readonly [string, number, string])[] = [
   ['log-ip-options', 0x04, 'ip-options'], ['log-uid', 0x08, 'uid'], ['log-macdecode', 0x20, 'macdecode'],
 ];
 
-export const logTarget: TargetExt<Log> = {
+export const logTarget: TargetExt<LogTarget> = {
   name: 'LOG',
   bind: (t, _rule, env, table, chain) => {
     const host = env.host;

@@ -2,12 +2,17 @@
  * -m mac (libxt_mac.c): --mac-source XX:XX:XX:XX:XX:XX, mandatory, "!"-able.
  * Only in PREROUTING, INPUT and FORWARD (the kernel's hook mask).
  */
-import type { MacMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { fcheck, once } from './xt-options.js';
 import { macBytes, matchMacBytes } from '../../rules/match/meta.js';
+
+export interface MacMatch { name: 'mac'; /** 12 lower-case hex digits, no colons. */ mac: string; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { mac: MacMatch; }
+}
 
 /** xtables_parse_mac: six ':'-separated hex bytes (1 or 2 digits). */
 export function parseMac(arg: string): string {

@@ -3,13 +3,18 @@
  * --and-mark, --or-mark, --xor-mark (exactly one). Stored as the kernel's
  * (value, mask); saved as --set-xmark; listed by the form the pair has.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { fcheck, hex, once, parseMarkMask, parseUintOpt, seen } from './xt-options.js';
 import { targetMark } from '../../rules/target/mangle.js';
 
-type Mark = Extract<Target, { kind: 'MARK' }>;
+/** -j MARK. */
+export interface MarkTarget { kind: 'MARK'; value: number; mask: number; form: 'set' | 'xset' | 'and' | 'or' | 'xor' }
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { MARK: MarkTarget; }
+}
+
 
 const OPS = ['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark'] as const;
 
@@ -37,7 +42,7 @@ export function markOp(ext: string, option: string, arg: string): { value: numbe
   }
 }
 
-export const markTarget: TargetExt<Mark> = {
+export const markTarget: TargetExt<MarkTarget> = {
   name: 'MARK',
   bind: (t) => (ctx) => targetMark(t, ctx),
   options: OPS.map((name) => ({ name, hasArg: true })),

@@ -1,9 +1,14 @@
 /** -m mark (libxt_mark.c, revision 1): --mark value[/mask], mandatory, "!"-able. */
-import type { MarkMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { fcheck, hex, once, parseMarkMask } from './xt-options.js';
 import { matchMark } from '../../rules/match/meta.js';
 import { hexLit, i32, neg } from '../../rules/jit/ext-hooks.js';
+
+export interface MarkMatch { name: 'mark'; mark: number; mask: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { mark: MarkMatch; }
+}
 
 /** print_mark: " 0x%x" or " 0x%x/0x%x" when the mask is not all ones. */
 export const formatMarkMask = (mark: number, mask: number): string =>

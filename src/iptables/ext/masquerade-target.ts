@@ -5,7 +5,6 @@
  * Kernel: nat table; MASQUERADE from POSTROUTING, REDIRECT from PREROUTING
  * and OUTPUT.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { parseNatPorts, portsAllowed } from './nat-range.js';
 import type { TargetExt } from './types.js';
@@ -13,16 +12,38 @@ import { needHooks, needTable } from './usage.js';
 import { once } from './xt-options.js';
 import { targetNat } from '../../rules/target/external.js';
 
-type Masq = Extract<Target, { kind: 'MASQUERADE' }>;
-type Redir = Extract<Target, { kind: 'REDIRECT' }>;
+/** -j MASQUERADE. */
+export interface MasqueradeTarget {
+  kind: 'MASQUERADE';
+  minPort: number;
+  maxPort: number;
+  random: boolean;
+  randomFully: boolean;
+  /** --to-ports given (even 0) */ portsGiven?: boolean;
+  /** text only: a /base was given (iptables prints "/0") */ shifted?: boolean;
+}
 
-function ports(t: Masq | Redir): string {
+/** -j REDIRECT. */
+export interface RedirectTarget {
+  kind: 'REDIRECT';
+  minPort: number;
+  maxPort: number;
+  random: boolean;
+  /** --to-ports given (even 0) */ portsGiven?: boolean;
+}
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { MASQUERADE: MasqueradeTarget; REDIRECT: RedirectTarget; }
+}
+
+
+function ports(t: MasqueradeTarget | RedirectTarget): string {
   const r = t.minPort === t.maxPort ? `${t.minPort}` : `${t.minPort}-${t.maxPort}`;
   return t.kind === 'MASQUERADE' && t.shifted ? `${r}/0` : r;
 }
-const given = (t: Masq | Redir) => t.portsGiven ?? (t.minPort !== 0 || t.maxPort !== 0);
+const given = (t: MasqueradeTarget | RedirectTarget) => t.portsGiven ?? (t.minPort !== 0 || t.maxPort !== 0);
 
-function setPorts(t: Masq | Redir, arg: string, portok: boolean): void {
+function setPorts(t: MasqueradeTarget | RedirectTarget, arg: string, portok: boolean): void {
   const p = parseNatPorts(arg, portok);
   if (p.base) {
     // REDIRECT refuses a /base; MASQUERADE takes it, drops the value and prints "/0".
@@ -32,7 +53,7 @@ function setPorts(t: Masq | Redir, arg: string, portok: boolean): void {
   t.minPort = p.lo; t.maxPort = p.hi; t.portsGiven = true;
 }
 
-export const masqueradeTarget: TargetExt<Masq> = {
+export const masqueradeTarget: TargetExt<MasqueradeTarget> = {
   name: 'MASQUERADE',
   bind: (t, _rule, env) => {
     const host = env.host;
@@ -54,7 +75,7 @@ export const masqueradeTarget: TargetExt<Masq> = {
   },
 };
 
-export const redirectTarget: TargetExt<Redir> = {
+export const redirectTarget: TargetExt<RedirectTarget> = {
   name: 'REDIRECT',
   bind: (t, _rule, env) => {
     const host = env.host;

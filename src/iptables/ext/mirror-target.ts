@@ -2,14 +2,19 @@
  * -j MIRROR (the tutorial's ipt_MIRROR; gone from modern kernels, kept by
  * rawgate): no options, no text. Only from PREROUTING, INPUT and FORWARD.
  */
-import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needHooks } from './usage.js';
 import { targetMirror } from '../../rules/target/external.js';
 
-type Mirror = Extract<Target, { kind: 'MIRROR' }>;
+/** -j MIRROR. */
+export interface MirrorTarget { kind: 'MIRROR' }
 
-export const mirrorTarget: TargetExt<Mirror> = {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { MIRROR: MirrorTarget; }
+}
+
+
+export const mirrorTarget: TargetExt<MirrorTarget> = {
   name: 'MIRROR',
   bind: (_t, _rule, env) => {
     const host = env.host;

@@ -5,7 +5,7 @@
  * udp, udplite, sctp or dccp at parse time (service names of that protocol).
  * The -L text keeps iptables' double space before "!": `dports  !1,2:3`.
  */
-import type { MultiportMatch, PortRange } from '../../rules/matches.js';
+import type { PortRange } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { portToService } from '../names/names.js';
 import { parsePort } from '../proto.js';
@@ -13,6 +13,19 @@ import type { MatchExt } from './types.js';
 import { fcheck, given, once } from './xt-options.js';
 import { matchMultiport } from '../../rules/match/l4.js';
 import { neg, rangeText } from '../../rules/jit/ext-hooks.js';
+
+export interface MultiportMatch {
+  name: 'multiport';
+  which: 'src' | 'dst' | 'any';
+  ports: PortRange[];
+  invert: boolean;
+  /** The rule's -p when parsed (only for -L's service names without -n). */
+  proto?: number;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { multiport: MultiportMatch; }
+}
 
 const PROTOS: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 136: 'udplite', 132: 'sctp', 33: 'dccp' };
 const XT_MULTI_PORTS = 15;

@@ -3,7 +3,6 @@
  * cleared; saved and listed as addr/prefix (dotted when not contiguous).
  * Kernel: nat table, any of its hooks.
  */
-import type { Target } from '../../rules/targets.js';
 import { formatAddr, maskToPrefix } from '../addr.js';
 import { parseHostMask } from './conntrack.js';
 import type { TargetExt } from './types.js';
@@ -11,14 +10,20 @@ import { needTable } from './usage.js';
 import { fcheck, once } from './xt-options.js';
 import { targetNat } from '../../rules/target/external.js';
 
-type Netmap = Extract<Target, { kind: 'NETMAP' }>;
+/** -j NETMAP. */
+export interface NetmapTarget { kind: 'NETMAP'; addr: number; mask: number }
 
-function text(t: Netmap): string {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { NETMAP: NetmapTarget; }
+}
+
+
+function text(t: NetmapTarget): string {
   const p = maskToPrefix(t.mask);
   return `${formatAddr(t.addr)}/${p >= 0 ? p : formatAddr(t.mask)}`;
 }
 
-export const netmapTarget: TargetExt<Netmap> = {
+export const netmapTarget: TargetExt<NetmapTarget> = {
   name: 'NETMAP',
   bind: (t, _rule, env) => {
     const host = env.host;

@@ -11,6 +11,9 @@ import { fcheck, once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
 export interface NfacctMatch { name: 'nfacct'; acctName: string }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { nfacct: NfacctMatch; }
+}
 
 export const nfacctMatch: MatchExt<NfacctMatch> = {
   name: 'nfacct',

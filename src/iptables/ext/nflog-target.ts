@@ -5,16 +5,21 @@
  * (it never worked; iptables warns). The prefix (at least 1 byte) is cut to
  * 127 bytes, as iptables-nft keeps it. Printed and saved with the same words.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once, parseUintOpt } from './xt-options.js';
 import { targetLog } from '../../rules/target/external.js';
 
-type Nflog = Extract<Target, { kind: 'NFLOG' }>;
+/** -j NFLOG. */
+export interface NflogTarget { kind: 'NFLOG'; group: number; prefix: string; size?: number; threshold?: number }
 
-function dump(t: Nflog, pfx: string): string {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { NFLOG: NflogTarget; }
+}
+
+
+function dump(t: NflogTarget, pfx: string): string {
   let s = '';
   if (t.prefix !== '') s += ` ${pfx}nflog-prefix${saveString(t.prefix)}`;
   if (t.group) s += ` ${pfx}nflog-group ${t.group}`;
@@ -23,7 +28,7 @@ function dump(t: Nflog, pfx: string): string {
   return s;
 }
 
-export const nflogTarget: TargetExt<Nflog> = {
+export const nflogTarget: TargetExt<NflogTarget> = {
   name: 'NFLOG',
   bind: (t, _rule, env, table, chain) => {
     const host = env.host;

@@ -5,15 +5,20 @@
  * The kernel refuses a balance whose queue count wraps the 16-bit field
  * (0:65535 gives 0 queues).
  */
-import type { Target } from '../../rules/targets.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { fcheck, once, parseUintOpt, parseUintRange } from './xt-options.js';
 import { Verdict } from '../../rules/verdict.js';
 
-type Nfqueue = Extract<Target, { kind: 'NFQUEUE' }>;
+/** Queue to user space: queues num..num+total-1; bypass = accept when no program listens. */
+export interface NfqueueTarget { kind: 'NFQUEUE'; num: number; total: number; bypass: boolean; cpuFanout: boolean }
 
-function dump(t: Nfqueue, save: boolean): string {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { NFQUEUE: NfqueueTarget; }
+}
+
+
+function dump(t: NfqueueTarget, save: boolean): string {
   const p = save ? '--queue-' : '';
   let s = t.total > 1 ? ` ${p}balance ${t.num}:${t.num + t.total - 1}` : ` ${p}num ${t.num}`;
   if (t.bypass) s += save ? ' --queue-bypass' : ' bypass';
@@ -21,7 +26,7 @@ function dump(t: Nfqueue, save: boolean): string {
   return s;
 }
 
-export const nfqueueTarget: TargetExt<Nfqueue> = {
+export const nfqueueTarget: TargetExt<NfqueueTarget> = {
   name: 'NFQUEUE',
   bind: (t) => {
     // rawgate has no user-space queue listener: with --queue-bypass the kernel

@@ -2,14 +2,19 @@
  * -j NOTRACK (1.8.9: an alias of CT --notrack): saves as `-j NOTRACK`, lists
  * with target CT and text NOTRACK. Raw table only.
  */
-import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { targetConntrack } from '../../rules/target/external.js';
 
-type Notrack = Extract<Target, { kind: 'NOTRACK' }>;
+/** -j NOTRACK. */
+export interface NotrackTarget { kind: 'NOTRACK' }
 
-export const notrackTarget: TargetExt<Notrack> = {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { NOTRACK: NotrackTarget; }
+}
+
+
+export const notrackTarget: TargetExt<NotrackTarget> = {
   name: 'NOTRACK',
   bind: (t, _rule, env) => {
     const host = env.host;

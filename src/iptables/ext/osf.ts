@@ -14,6 +14,9 @@ export interface OsfMatch {
   genre: string; invert: boolean;
   ttl?: number; log?: number;
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { osf: OsfMatch; }
+}
 
 export const osfMatch: MatchExt<OsfMatch> = {
   name: 'osf',

@@ -5,12 +5,23 @@
  * a fixed table of Debian's base accounts, so parsing does not depend on the
  * host's /etc/passwd.
  */
-import type { OwnerMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needHooks } from './usage.js';
 import { badValue, once, seen } from './xt-options.js';
 import { matchOwner } from '../../rules/match/meta.js';
+
+export interface OwnerMatch {
+  name: 'owner';
+  uid?: { lo: number; hi: number }; invUid?: boolean;
+  gid?: { lo: number; hi: number }; invGid?: boolean;
+  socketExists?: boolean; invSocketExists?: boolean;
+  supplGroups?: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { owner: OwnerMatch; }
+}
 
 const USERS: readonly (readonly [string, number])[] = [
   ['root', 0], ['daemon', 1], ['bin', 2], ['sys', 3], ['sync', 4], ['games', 5], ['man', 6], ['lp', 7], ['mail', 8],

@@ -17,6 +17,9 @@ export interface PhysdevMatch {
   bitmask: number; invert: number;
   physIn: string; physOut: string;
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { physdev: PhysdevMatch; }
+}
 
 /**
  * physdev_mt without bridge info: rawgate is not a bridge, so no packet has

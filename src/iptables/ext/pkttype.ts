@@ -1,10 +1,15 @@
 /** -m pkttype (libxt_pkttype.c): --pkt-type unicast|broadcast|multicast (aliases host, bcast, mcast), "!"-able. */
-import type { PkttypeMatch } from '../../rules/matches.js';
 import { PktType } from '../../rules/ctstate.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { matchPkttype } from '../../rules/match/meta.js';
+
+export interface PkttypeMatch { name: 'pkttype'; /** PktType value. */ type: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { pkttype: PkttypeMatch; }
+}
 
 const TYPES: readonly (readonly [string, number])[] = [
   ['unicast', PktType.HOST], ['broadcast', PktType.BROADCAST], ['multicast', PktType.MULTICAST],

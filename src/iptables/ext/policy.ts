@@ -33,6 +33,9 @@ export interface PolicyMatch {
   strict: boolean;
   elems: PolicyElem[];
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { policy: PolicyMatch; }
+}
 
 const MAX_ELEM = 4;
 const TUNNEL = 1, TRANSPORT = 0;

@@ -3,10 +3,16 @@
  * Save puts "!" before the option; -L shows no "!" at all (iptables' own
  * quirk). The quota is kept as its decimal text (it may exceed 2^53).
  */
-import type { QuotaMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseU64Opt } from './xt-options.js';
 import { bindQuota } from '../../rules/match/statistic.js';
+
+/** Bytes (IP total length) allowed through before the match stops; decimal text of a u64. */
+export interface QuotaMatch { name: 'quota'; quota: string; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { quota: QuotaMatch; }
+}
 
 export const quotaMatch: MatchExt<QuotaMatch> = {
   name: 'quota',

@@ -16,6 +16,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** -j RATEEST. */
 export interface RateestTarget { kind: 'RATEEST'; name: string; interval: number; ewmaLog: number }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { RATEEST: RateestTarget; }
+}
 
 const US = 1000000;
 

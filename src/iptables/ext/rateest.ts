@@ -27,6 +27,9 @@ export interface RateestMatch {
   mode: number;
   bps1: number; pps1: number; bps2: number; pps2: number;
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { rateest: RateestMatch; }
+}
 
 const F = { INVERT: 1, ABS: 2, REL: 4, DELTA: 8, BPS: 16, PPS: 32 } as const;
 const MODE = { NONE: 0, EQ: 1, LT: 2, GT: 3 } as const;

@@ -13,6 +13,9 @@ import { needHooks } from './usage.js';
 import { fcheck, hex, once } from './xt-options.js';
 
 export interface RealmMatch { name: 'realm'; id: number; mask: number; invert: boolean }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { realm: RealmMatch; }
+}
 
 /** /etc/iproute2/rt_realms (Debian 12 iproute2): id → name. */
 const REALMS: readonly (readonly [number, string])[] = [[0, 'cosmos']];

@@ -5,7 +5,6 @@
  * saved bare, so no whitespace or '"': string-value.ts; the kernel files it
  * under /proc), --rsource/--rdest, --mask. Save always prints name, mask and side.
  */
-import type { RecentMatch } from '../../rules/matches.js';
 import { formatAddr, numericToAddr } from '../addr.js';
 import { paramProblem } from '../errors.js';
 import { hostByName } from '../names/names.js';
@@ -14,6 +13,20 @@ import type { MatchExt } from './types.js';
 import { needFileName } from './usage.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
 import { matchRecent } from '../../rules/match/recent.js';
+
+export interface RecentMatch {
+  name: 'recent';
+  mode: 'set' | 'rcheck' | 'update' | 'remove';
+  invert: boolean;
+  seconds: number; reap: boolean; hitcount: number; rttl: boolean;
+  listName: string;
+  mask: number;
+  side: 'source' | 'dest';
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { recent: RecentMatch; }
+}
 
 const OPS = ['set', 'rcheck', 'update', 'remove'] as const;
 const MODE_TEXT = { set: 'SET', rcheck: 'CHECK', update: 'UPDATE', remove: 'REMOVE' } as const;

@@ -4,14 +4,24 @@
  * Always saved and listed with its type. Kernel: filter table, INPUT/FORWARD/
  * OUTPUT only; tcp-reset needs -p tcp.
  */
-import type { RejectWith, Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needProto, needTable } from './usage.js';
 import { once } from './xt-options.js';
 import { targetReject } from '../../rules/target/external.js';
 
-type Reject = Extract<Target, { kind: 'REJECT' }>;
+export type RejectWith =
+  | 'icmp-net-unreachable' | 'icmp-host-unreachable' | 'icmp-port-unreachable'
+  | 'icmp-proto-unreachable' | 'icmp-net-prohibited' | 'icmp-host-prohibited'
+  | 'icmp-admin-prohibited' | 'tcp-reset';
+
+/** -j REJECT. */
+export interface RejectTarget { kind: 'REJECT'; with: RejectWith }
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { REJECT: RejectTarget; }
+}
+
 
 /** In IPT_* enum order; echo-reply (4) is no longer supported. */
 const TABLE: readonly (readonly [RejectWith | null, string])[] = [
@@ -21,7 +31,7 @@ const TABLE: readonly (readonly [RejectWith | null, string])[] = [
   ['tcp-reset', 'tcp-rst'], ['icmp-admin-prohibited', 'admin-prohib'],
 ];
 
-export const rejectTarget: TargetExt<Reject> = {
+export const rejectTarget: TargetExt<RejectTarget> = {
   name: 'REJECT',
   bind: (t, _rule, env) => {
     const host = env.host;

@@ -9,6 +9,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** XT_RPFILTER_* bits: LOOSE 1, VALID_MARK 2, ACCEPT_LOCAL 4, INVERT 8. */
 export interface RpfilterMatch { name: 'rpfilter'; flags: number }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { rpfilter: RpfilterMatch; }
+}
 
 const OPTS = ['loose', 'validmark', 'accept-local', 'invert'] as const;
 const text = (m: RpfilterMatch, prefix: string) => OPTS.filter((_, i) => m.flags & (1 << i)).map((o) => ` ${prefix}${o}`).join('');

@@ -4,7 +4,7 @@
  * Texts as libipt_SAME printed them. Kernel rules as SNAT/DNAT: nat table,
  * PREROUTING or POSTROUTING.
  */
-import type { Target } from '../../rules/targets.js';
+import type { NatRange } from '../../rules/targets.js';
 import { formatAddr } from '../addr.js';
 import { paramProblem } from '../errors.js';
 import { inetPton } from './nat-range.js';
@@ -13,11 +13,17 @@ import { needHooks, needTable } from './usage.js';
 import { once } from './xt-options.js';
 import { targetNat } from '../../rules/target/external.js';
 
-type Same = Extract<Target, { kind: 'SAME' }>;
+/** -j SAME. */
+export interface SameTarget { kind: 'SAME'; ranges: NatRange[]; nodst: boolean; random: boolean }
 
-const range = (r: Same['ranges'][number]) => (r.minIp === r.maxIp ? formatAddr(r.minIp) : `${formatAddr(r.minIp)}-${formatAddr(r.maxIp)}`);
+declare module '../../rules/targets.js' {
+  interface TargetTypes { SAME: SameTarget; }
+}
 
-export const sameTarget: TargetExt<Same> = {
+
+const range = (r: SameTarget['ranges'][number]) => (r.minIp === r.maxIp ? formatAddr(r.minIp) : `${formatAddr(r.minIp)}-${formatAddr(r.maxIp)}`);
+
+export const sameTarget: TargetExt<SameTarget> = {
   name: 'SAME',
   bind: (t, _rule, env) => {
     const host = env.host;

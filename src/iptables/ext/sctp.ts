@@ -7,13 +7,31 @@
  * and SHUTDOWN_COMPLETE, the only chunks with flags below I_DATA). -L -n
  * prints chunk types as 0x%04X. The kernel match needs -p sctp.
  */
-import type { PortRange, SctpMatch } from '../../rules/matches.js';
+import type { PortRange } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { parsePortRange } from '../proto.js';
 import { printPorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { bindSctp } from '../../rules/match/l4.js';
+
+/**
+ * -m sctp. `chunks`: the chunk types of the chunk map (sorted; 256 = ALL).
+ * `flags[].chunktype` is stored as iptables stores it (see ext/sctp.ts).
+ */
+export interface SctpMatch {
+  name: 'sctp';
+  sport?: PortRange; invSport?: boolean;
+  dport?: PortRange; invDport?: boolean;
+  chunksGiven?: boolean; invChunks?: boolean;
+  chunkMatch: 'any' | 'all' | 'only';
+  chunks: number[];
+  flags: { chunktype: number; flag: number; mask: number }[];
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { sctp: SctpMatch; }
+}
 
 export const SCTP_CHUNKS: readonly (readonly [string, number, string])[] = [
   ['DATA', 0, '----IUBE'], ['INIT', 1, '--------'], ['INIT_ACK', 2, '--------'], ['SACK', 3, '--------'],

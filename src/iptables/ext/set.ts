@@ -23,9 +23,22 @@ export interface SetMatch {
   returnNomatch: boolean; noUpdateCounters: boolean; noUpdateSubcounters: boolean;
   packets?: { op: number; value: bigint }; bytes?: { op: number; value: bigint };
 }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { set: SetMatch; }
+}
+declare module '../../rules/targets.js' {
+  interface TargetTypes { SET: SetTarget; }
+}
 
 /** -j SET. */
-export interface SetTarget { kind: 'SET'; add?: { name: string; dirs: boolean[] }; del?: { name: string; dirs: boolean[] }; map?: { name: string; dirs: boolean[] }; timeout: number; flags: number }
+export interface SetTarget {
+  kind: 'SET';
+  add?: { name: string; dirs: boolean[] };
+  del?: { name: string; dirs: boolean[] };
+  map?: { name: string; dirs: boolean[] };
+  timeout: number;
+  flags: number;
+}
 
 const IPSET_MAXNAMELEN = 32;
 

@@ -4,17 +4,29 @@
  * Kernel: nat table; SNAT from POSTROUTING and INPUT, DNAT from PREROUTING
  * and OUTPUT.
  */
+import type { NatRange } from '../../rules/targets.js';
 import type { HookName } from '../../rules/model.js';
-import type { Target } from '../../rules/targets.js';
 import { formatNatRange, parseNatTo, portsAllowed, rangeShown } from './nat-range.js';
 import type { TargetExt } from './types.js';
 import { targetNat } from '../../rules/target/external.js';
 import { needHooks, needTable } from './usage.js';
 import { fcheck, once } from './xt-options.js';
 
-type Nat = Extract<Target, { kind: 'SNAT' | 'DNAT' }>;
+/** -j SNAT / -j DNAT. */
+export interface NatTarget {
+  kind: 'SNAT' | 'DNAT';
+  range: NatRange | null;
+  random: boolean;
+  randomFully: boolean;
+  persistent: boolean;
+}
 
-function natTarget(kind: 'SNAT' | 'DNAT', to: string, hooks: readonly HookName[]): TargetExt<Nat> {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { SNAT: NatTarget; DNAT: NatTarget; }
+}
+
+
+function natTarget(kind: 'SNAT' | 'DNAT', to: string, hooks: readonly HookName[]): TargetExt<NatTarget> {
   return {
     name: kind,
     bind: (t, _rule, env) => {

@@ -8,6 +8,9 @@ import { once } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
 export interface SocketMatch { name: 'socket'; transparent: boolean; nowildcard: boolean; restoreSkmark: boolean }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { socket: SocketMatch; }
+}
 
 const save = (m: SocketMatch) =>
   `${m.transparent ? ' --transparent' : ''}${m.nowildcard ? ' --nowildcard' : ''}${m.restoreSkmark ? ' --restore-skmark' : ''}`;

@@ -3,13 +3,17 @@
  * INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED only. Saves as
  * `-m state [!] --state LIST`, lists as `[! ]state LIST`.
  */
-import type { ConntrackMatch } from '../../rules/matches.js';
+import type { ConntrackMatch } from './conntrack.js';
 import { CtState } from '../../rules/ctstate.js';
 import { paramProblem } from '../errors.js';
 import { formatStates, parseStates } from './conntrack.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { matchConntrack } from '../../rules/match/ct.js';
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { state: ConntrackMatch; }
+}
 
 const ALLOWED = CtState.INVALID | CtState.NEW | CtState.RELATED | CtState.ESTABLISHED | CtState.UNTRACKED;
 

@@ -5,11 +5,25 @@
  * (0 <= p <= n-1), each requiring the other. Save always names --packet in
  * nth mode; -L only when it is non-zero. "!" prints after the mode.
  */
-import type { StatisticMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, fixedRatio, given, once, parseDoubleOpt, parseUintOpt } from './xt-options.js';
 import { bindStatistic } from '../../rules/match/statistic.js';
+
+export interface StatisticMatch {
+  name: 'statistic';
+  mode: 'random' | 'nth';
+  invert: boolean;
+  /** random: matches when a random 31-bit number is below this (round(p * 2^31)). */
+  probability: number;
+  /** nth: n - 1 (the kernel's form), and the initial counter p (0 <= p <= every). */
+  every: number;
+  packet: number;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { statistic: StatisticMatch; }
+}
 
 function dump(m: StatisticMatch, pfx: string): string {
   const inv = m.invert ? ' !' : '';

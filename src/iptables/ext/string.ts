@@ -6,12 +6,25 @@
  * 128 bytes. Save quotes the pattern, in hex form when it holds a byte that
  * is not printable or ends in a backslash.
  */
-import type { StringMatch } from '../../rules/matches.js';
 import { kernelReject, paramProblem } from '../errors.js';
 import { putString } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given as fcheckGiven, once, parseUintOpt } from './xt-options.js';
 import { bindString } from '../../rules/match/payload.js';
+
+export interface StringMatch {
+  name: 'string';
+  algo: string;
+  /** The bytes searched for (1..128). */
+  pattern: number[];
+  /** Byte offsets from the IP header: the occurrence must lie within [from, to). */
+  from: number; to: number;
+  invert: boolean; icase: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { string: StringMatch; }
+}
 
 const MAX_PATTERN = 128;
 const MAX_ALGO = 16;

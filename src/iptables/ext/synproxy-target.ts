@@ -10,6 +10,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** -j SYNPROXY. */
 export interface SynproxyTarget { kind: 'SYNPROXY'; options: number; mss: number; wscale: number }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { SYNPROXY: SynproxyTarget; }
+}
 
 const OPT = { MSS: 1, WSCALE: 2, SACK_PERM: 4, TIMESTAMP: 8, ECN: 16 } as const;
 

@@ -3,7 +3,8 @@
  * --tcp-flags, --tcp-option. Save order: sport, dport, tcp-option, tcp-flags;
  * full port ranges (0:65535) are omitted, as 1.8.9's nft backend prints them.
  */
-import type { TcpMatch, UdpMatch } from '../../rules/matches.js';
+import type { PortRange } from '../../rules/matches.js';
+import type { UdpMatch } from './udp.js';
 import { paramProblem } from '../errors.js';
 import { portToService } from '../names/names.js';
 import { strtoui } from '../parse-num.js';
@@ -11,6 +12,20 @@ import { parsePortRange } from '../proto.js';
 import type { MatchExt } from './types.js';
 import { matchTcp } from '../../rules/match/l4.js';
 import { neg, portTest, rangeText, type BoxNarrowing } from '../../rules/jit/ext-hooks.js';
+
+export interface TcpMatch {
+  name: 'tcp';
+  sport: PortRange; invSport: boolean;
+  dport: PortRange; invDport: boolean;
+  /** --tcp-flags mask comp (0/0 = no test). */
+  flagsMask: number; flagsCmp: number; invFlags: boolean;
+  /** --tcp-option N, 0 = absent. */
+  option: number; invOption: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { tcp: TcpMatch; }
+}
 
 const TCP_FLAGS: readonly (readonly [string, number])[] = [
   ['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20], ['ALL', 0x3f], ['NONE', 0],

@@ -3,19 +3,24 @@
  * -p tcp; clamping only from FORWARD, OUTPUT, POSTROUTING. (The legacy SYN-match
  * requirement does not apply to the nf_tables backend.)
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needHooks, needProto } from './usage.js';
 import { once, parseUintOpt, seen } from './xt-options.js';
 import { targetTcpmss } from '../../rules/target/mangle.js';
 
-type Tcpmss = Extract<Target, { kind: 'TCPMSS' }>;
+/** -j TCPMSS. */
+export interface TcpmssTarget { kind: 'TCPMSS'; mss: number; /** true = --clamp-mss-to-pmtu */ clamp: boolean }
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { TCPMSS: TcpmssTarget; }
+}
+
 
 /** The kernel's XT_TCPMSS_CLAMP_PMTU (--set-mss stops at 65515, so only the option sets it). */
 const CLAMP = 0xffff;
 
-export const tcpmssTarget: TargetExt<Tcpmss> = {
+export const tcpmssTarget: TargetExt<TcpmssTarget> = {
   name: 'TCPMSS',
   bind: (t, _rule, env) => {
     const host = env.host;

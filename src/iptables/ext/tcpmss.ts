@@ -1,10 +1,15 @@
 /** -m tcpmss (libxt_tcpmss.c): --mss a[:b], mandatory, "!"-able; the kernel wants -p tcp. */
-import type { TcpmssMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { needProto } from './usage.js';
 import { fcheck, once, parseUintRange } from './xt-options.js';
 import { matchTcpmss } from '../../rules/match/l4.js';
+
+export interface TcpmssMatch { name: 'tcpmss'; lo: number; hi: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { tcpmss: TcpmssMatch; }
+}
 
 const range = (m: TcpmssMatch) => (m.lo === m.hi ? `${m.lo}` : `${m.lo}:${m.hi}`);
 

@@ -13,6 +13,9 @@ import { targetTcpoptstrip } from '../../rules/target/mangle.js';
 
 /** -j TCPOPTSTRIP: 256-bit set of TCP option kinds to overwrite with NOPs. */
 export interface TcpoptstripTarget { kind: 'TCPOPTSTRIP'; /** Option kinds, ascending. */ options: number[] }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { TCPOPTSTRIP: TcpoptstripTarget; }
+}
 
 const NAMES: readonly (readonly [string, number])[] = [
   ['wscale', 3], ['mss', 2], ['sack-permitted', 4], ['sack', 5], ['timestamp', 8], ['md5', 19],

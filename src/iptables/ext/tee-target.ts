@@ -16,6 +16,9 @@ import { BindError } from '../../rules/binding.js';
 
 /** -j TEE: clone to a gateway. */
 export interface TeeTarget { kind: 'TEE'; gateway: number; oif: string }
+declare module '../../rules/targets.js' {
+  interface TargetTypes { TEE: TeeTarget; }
+}
 
 export const teeTarget: TargetExt<TeeTarget> = {
   name: 'TEE',

@@ -6,13 +6,27 @@
  * Quirk kept: save prints --datestop unless it is 0, so the default
  * (INT_MAX) saves as "--datestop 2038-01-19T03:14:07"; -L hides it.
  */
-import type { TimeMatch } from '../../rules/matches.js';
 import { IptablesError, paramProblem } from '../errors.js';
 import { strtoulPrefix } from '../parse-num.js';
 import { unrestorableValue } from '../string-value.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once } from './xt-options.js';
 import { bindTime } from '../../rules/match/time.js';
+
+export interface TimeMatch {
+  name: 'time';
+  /** UTC seconds (u32); defaults 0 and INT_MAX. */
+  dateStart: number; dateStop: number;
+  /** Seconds of the day, 0..86399. */
+  daytimeStart: number; daytimeStop: number;
+  /** Bit i = day i of the month (1..31) / weekday i (1 Mon .. 7 Sun). */
+  monthdays: number; weekdays: number;
+  kernelTz: boolean; contiguous: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { time: TimeMatch; }
+}
 
 export const ALL_MONTHDAYS = 0xfffffffe;
 export const ALL_WEEKDAYS = 0xfe;

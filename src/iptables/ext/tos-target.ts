@@ -4,7 +4,6 @@
  * --set-tos V/M. The -L text without -n names a symbolic value with iptables'
  * quirk " TOS setName" (two spaces before, none after "set"). Mangle only.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { parseTosValue, tosSymbol } from './tos.js';
 import type { TargetExt } from './types.js';
@@ -12,11 +11,17 @@ import { needTable } from './usage.js';
 import { fcheck, hex2, once, parseUintOpt, seen } from './xt-options.js';
 import { targetTos } from '../../rules/target/mangle.js';
 
-type Tos = Extract<Target, { kind: 'TOS' }>;
+/** -j TOS. */
+export interface TosTarget { kind: 'TOS'; value: number; mask: number; form: 'set' | 'and' | 'or' | 'xor' | 'symbolic' }
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { TOS: TosTarget; }
+}
+
 
 const OPS = ['set-tos', 'and-tos', 'or-tos', 'xor-tos'] as const;
 
-export const tosTarget: TargetExt<Tos> = {
+export const tosTarget: TargetExt<TosTarget> = {
   name: 'TOS',
   bind: (t) => (ctx) => targetTos(t, ctx),
   options: OPS.map((name) => ({ name, hasArg: true })),

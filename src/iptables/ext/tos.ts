@@ -4,11 +4,16 @@
  * (`tos match0x10/0x3f`); without -n a 0x3f mask prints the symbolic name.
  * TOS_SYMBOLS and parseTosValue are shared with the TOS target.
  */
-import type { TosMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, hex2, once, parseUlong } from './xt-options.js';
 import { matchTos } from '../../rules/match/ip.js';
+
+export interface TosMatch { name: 'tos'; value: number; mask: number; invert: boolean }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { tos: TosMatch; }
+}
 
 export const TOS_SYMBOLS: readonly (readonly [string, number])[] = [
   ['Minimize-Cost', 0x02], ['Maximize-Reliability', 0x04], ['Maximize-Throughput', 0x08],

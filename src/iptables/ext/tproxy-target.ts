@@ -13,7 +13,17 @@ import { fcheck, hex, once, parseMarkMask, parseUlong } from './xt-options.js';
 import { BindError } from '../../rules/binding.js';
 
 /** -j TPROXY. */
-export interface TproxyTarget { kind: 'TPROXY'; mark: number; mask: number; laddr: number; lport: number; revision: number }
+export interface TproxyTarget {
+  kind: 'TPROXY';
+  mark: number;
+  mask: number;
+  laddr: number;
+  lport: number;
+  revision: number;
+}
+declare module '../../rules/targets.js' {
+  interface TargetTypes { TPROXY: TproxyTarget; }
+}
 
 
 export const tproxyTarget: TargetExt<TproxyTarget> = {

@@ -1,11 +1,16 @@
 /** -j TRACE (libxt_TRACE.c): no options, no text; any table (nf_tables traces natively). */
-import type { Target } from '../../rules/targets.js';
 import type { TargetExt } from './types.js';
 import { Verdict } from '../../rules/verdict.js';
 
-type Trace = Extract<Target, { kind: 'TRACE' }>;
+/** -j TRACE. */
+export interface TraceTarget { kind: 'TRACE' }
 
-export const traceTarget: TargetExt<Trace> = {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { TRACE: TraceTarget; }
+}
+
+
+export const traceTarget: TargetExt<TraceTarget> = {
   name: 'TRACE',
   bind: () => () => Verdict.CONTINUE,
   options: [],

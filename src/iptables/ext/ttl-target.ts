@@ -1,17 +1,22 @@
 /** -j TTL (libipt_TTL.c): one of --ttl-set 0..255, --ttl-dec 1..255, --ttl-inc 1..255; mangle only. */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import type { TargetExt } from './types.js';
 import { needTable } from './usage.js';
 import { fcheck, once, parseUintOpt, seen } from './xt-options.js';
 import { targetTtl } from '../../rules/target/mangle.js';
 
-type Ttl = Extract<Target, { kind: 'TTL' }>;
+/** -j TTL. */
+export interface TtlTarget { kind: 'TTL'; mode: 'set' | 'inc' | 'dec'; value: number }
+
+declare module '../../rules/targets.js' {
+  interface TargetTypes { TTL: TtlTarget; }
+}
+
 
 const OPTS = ['ttl-set', 'ttl-dec', 'ttl-inc'] as const;
 const TEXT = { set: 'set to', dec: 'decrement by', inc: 'increment by' } as const;
 
-export const ttlTarget: TargetExt<Ttl> = {
+export const ttlTarget: TargetExt<TtlTarget> = {
   name: 'TTL',
   bind: (t) => (ctx) => targetTtl(t, ctx),
   options: OPTS.map((name) => ({ name, hasArg: true })),

@@ -1,9 +1,14 @@
 /** -m ttl (libipt_ttl.c): exactly one of --ttl-eq (the only "!"-able one), --ttl-lt, --ttl-gt. */
-import type { TtlMatch } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseUintOpt, seen } from './xt-options.js';
 import { matchTtl } from '../../rules/match/ip.js';
+
+export interface TtlMatch { name: 'ttl'; mode: 'eq' | 'ne' | 'lt' | 'gt'; value: number }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { ttl: TtlMatch; }
+}
 
 /** iptables' option table order, which decides the conflict message. */
 const OPTS = ['ttl-lt', 'ttl-gt', 'ttl-eq'] as const;

@@ -22,6 +22,9 @@ export interface U32Test {
 }
 
 export interface U32Match { name: 'u32'; tests: U32Test[]; invert: boolean }
+declare module '../../rules/matches.js' {
+  interface MatchTypes { u32: U32Match; }
+}
 
 const MAXSIZE = 10;
 export const U32_AND = 0, U32_LEFTSH = 1, U32_RIGHTSH = 2, U32_AT = 3;

@@ -3,12 +3,22 @@
  * Unlike tcp, ports go through getaddrinfo (decimal or service names; 65536
  * wraps to 0) and a reversed range is not refused.
  */
-import type { UdpMatch } from '../../rules/matches.js';
+import type { PortRange } from '../../rules/matches.js';
 import { paramProblem } from '../errors.js';
 import { parsePortRangeRC } from '../proto.js';
 import { portsBox, portsDescribe, portsInline, printPorts, savePorts } from './tcp.js';
 import type { MatchExt } from './types.js';
 import { matchUdp } from '../../rules/match/l4.js';
+
+export interface UdpMatch {
+  name: 'udp';
+  sport: PortRange; invSport: boolean;
+  dport: PortRange; invDport: boolean;
+}
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { udp: UdpMatch; }
+}
 
 const seen = new WeakMap<UdpMatch, Set<string>>();
 

@@ -3,16 +3,21 @@
  * rawgate): --ulog-nlgroup 1..32, --ulog-prefix (at least 1 byte, cut to 31), --ulog-cprange,
  * --ulog-qthreshold 1..50. Texts as libipt_ULOG printed them.
  */
-import type { Target } from '../../rules/targets.js';
 import { paramProblem } from '../errors.js';
 import { putString, saveString } from '../string-value.js';
 import type { TargetExt } from './types.js';
 import { once, parseUlong } from './xt-options.js';
 import { targetLog } from '../../rules/target/external.js';
 
-type Ulog = Extract<Target, { kind: 'ULOG' }>;
+/** -j ULOG. */
+export interface UlogTarget { kind: 'ULOG'; group: number; prefix: string; cprange: number; qthreshold: number }
 
-export const ulogTarget: TargetExt<Ulog> = {
+declare module '../../rules/targets.js' {
+  interface TargetTypes { ULOG: UlogTarget; }
+}
+
+
+export const ulogTarget: TargetExt<UlogTarget> = {
   name: 'ULOG',
   bind: (t, _rule, env, table, chain) => {
     const host = env.host;

@@ -3,9 +3,15 @@
  * has no such module; rawgate keeps it (no options): saves as `-m unclean`,
  * lists as `unclean`.
  */
-import type { UncleanMatch } from '../../rules/matches.js';
 import type { MatchExt } from './types.js';
 import { isUnclean } from '../../rules/match/unclean.js';
+
+/** The tutorial's unclean match: packets with malformed or odd headers (rawgate's own checks). */
+export interface UncleanMatch { name: 'unclean' }
+
+declare module '../../rules/matches.js' {
+  interface MatchTypes { unclean: UncleanMatch; }
+}
 
 export const uncleanMatch: MatchExt<UncleanMatch> = {
   name: 'unclean',

@@ -10,7 +10,10 @@
  */
 import type { PacketContext } from '../../packet/context.js';
 import type { CtView } from '../host.js';
-import type { AddrMask, ConnmarkMatch, ConntrackMatch, HelperMatch, PortRange } from '../matches.js';
+import type { AddrMask, PortRange } from '../matches.js';
+import type { ConnmarkMatch } from '../../iptables/ext/connmark.js';
+import type { ConntrackMatch } from '../../iptables/ext/conntrack.js';
+import type { HelperMatch } from '../../iptables/ext/helper.js';
 
 const inv = (b: boolean | undefined): boolean => b === true;
 const addrHit = (a: number, am: AddrMask): boolean => ((a & am.mask) >>> 0) === ((am.addr & am.mask) >>> 0);

@@ -5,7 +5,7 @@
  */
 import type { PacketContext } from '../../packet/context.js';
 import type { RuleHost } from '../host.js';
-import type { HashlimitMatch } from '../matches.js';
+import type { HashlimitMatch } from '../../iptables/ext/hashlimit.js';
 import { HashlimitTables } from '../state/hashlimit.js';
 
 const byHost = new WeakMap<RuleHost, HashlimitTables>();

@@ -4,7 +4,12 @@
  * a non-first fragment as the ECE/CWR test needs the TCP header); allocation-free.
  */
 import type { PacketContext } from '../../packet/context.js';
-import type { DscpMatch, EcnMatch, IprangeMatch, LengthMatch, TosMatch, TtlMatch } from '../matches.js';
+import type { DscpMatch } from '../../iptables/ext/dscp.js';
+import type { EcnMatch } from '../../iptables/ext/ecn.js';
+import type { IprangeMatch } from '../../iptables/ext/iprange.js';
+import type { LengthMatch } from '../../iptables/ext/length.js';
+import type { TosMatch } from '../../iptables/ext/tos.js';
+import type { TtlMatch } from '../../iptables/ext/ttl.js';
 
 export function matchDscp(m: DscpMatch, ctx: PacketContext): boolean {
   return ((ctx.tos >> 2) === m.dscp) !== m.invert;

@@ -14,7 +14,14 @@
  * Allocation-free per packet (sctp's "all" keeps one scratch map per rule).
  */
 import type { PacketContext } from '../../packet/context.js';
-import type { DccpMatch, IcmpMatch, MultiportMatch, SctpMatch, SpiMatch, TcpMatch, TcpmssMatch, UdpMatch } from '../matches.js';
+import type { DccpMatch } from '../../iptables/ext/dccp.js';
+import type { IcmpMatch } from '../../iptables/ext/icmp.js';
+import type { MultiportMatch } from '../../iptables/ext/multiport.js';
+import type { SctpMatch } from '../../iptables/ext/sctp.js';
+import type { SpiMatch } from '../../iptables/ext/ah.js';
+import type { TcpMatch } from '../../iptables/ext/tcp.js';
+import type { TcpmssMatch } from '../../iptables/ext/tcpmss.js';
+import type { UdpMatch } from '../../iptables/ext/udp.js';
 import type { IpcompMatch } from '../../iptables/ext/ipcomp.js';
 
 const inRange = (v: number, lo: number, hi: number): boolean => v >= lo && v <= hi;

@@ -14,7 +14,10 @@
 import type { PacketContext } from '../../packet/context.js';
 import { AddrType } from '../ctstate.js';
 import type { RuleHost } from '../host.js';
-import type { AddrtypeMatch, MarkMatch, OwnerMatch, PkttypeMatch } from '../matches.js';
+import type { AddrtypeMatch } from '../../iptables/ext/addrtype.js';
+import type { MarkMatch } from '../../iptables/ext/mark.js';
+import type { OwnerMatch } from '../../iptables/ext/owner.js';
+import type { PkttypeMatch } from '../../iptables/ext/pkttype.js';
 
 export function matchMark(m: MarkMatch, ctx: PacketContext): boolean {
   return (((ctx.mark & m.mask) >>> 0) === (m.mark >>> 0)) !== m.invert;

@@ -7,7 +7,7 @@
  * Allocation-free per packet.
  */
 import type { PacketContext } from '../../packet/context.js';
-import type { StringMatch } from '../matches.js';
+import type { StringMatch } from '../../iptables/ext/string.js';
 
 const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
 

@@ -13,7 +13,7 @@
  */
 import type { PacketContext } from '../../packet/context.js';
 import type { RuleHost } from '../host.js';
-import type { RecentMatch } from '../matches.js';
+import type { RecentMatch } from '../../iptables/ext/recent.js';
 import { Hook } from '../model.js';
 import type { RecentTable } from '../state/recent.js';
 

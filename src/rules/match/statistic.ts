@@ -9,7 +9,7 @@
  */
 import type { PacketContext } from '../../packet/context.js';
 import type { RuleHost } from '../host.js';
-import type { StatisticMatch } from '../matches.js';
+import type { StatisticMatch } from '../../iptables/ext/statistic.js';
 
 export type StatisticFn = (ctx: PacketContext) => boolean;
 

@@ -9,7 +9,7 @@
  * Allocation-free unless a monthday set is given (one Date per packet then).
  */
 import type { RuleHost } from '../host.js';
-import type { TimeMatch } from '../matches.js';
+import type { TimeMatch } from '../../iptables/ext/time.js';
 
 const DAY = 86400;
 const ALL_MONTHDAYS = 0xfffffffe;

@@ -18,7 +18,7 @@
  * time is host.nowMs() in whole milliseconds.
  */
 import type { PacketContext } from '../../packet/context.js';
-import type { HashlimitMatch } from '../matches.js';
+import type { HashlimitMatch } from '../../iptables/ext/hashlimit.js';
 
 const DIP = 1, DPT = 2, SIP = 4, SPT = 8, INVERT = 0x10, BYTES = 0x20, RATE_MATCH = 0x40;
 const U32 = 0xffffffff;

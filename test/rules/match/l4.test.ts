@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bindMatch, createBindEnv, type MatchFn } from '../../../src/rules/bind.js';
-import type { Match, TcpMatch } from '../../../src/rules/matches.js';
+import type { Match } from '../../../src/rules/matches.js';
+import type { TcpMatch } from '../../../src/iptables/ext/tcp.js';
 import { emptyRule } from '../../../src/rules/model.js';
 import { RecentTables } from '../../../src/rules/state/recent.js';
 import { fakeHost } from '../fake-host.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bindMatch, createBindEnv, type MatchFn } from '../../../src/rules/bind.js';
 import { AddrType, PktType } from '../../../src/rules/ctstate.js';
-import type { AddrtypeMatch, Match } from '../../../src/rules/matches.js';
+import type { Match } from '../../../src/rules/matches.js';
+import type { AddrtypeMatch } from '../../../src/iptables/ext/addrtype.js';
 import { emptyRule } from '../../../src/rules/model.js';
 import { staticAddrType } from '../../../src/rules/match/meta.js';
 import { RecentTables } from '../../../src/rules/state/recent.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bindMatch, createBindEnv, recentTablesOf } from '../../../src/rules/bind.js';
-import type { RecentMatch } from '../../../src/rules/matches.js';
+import type { RecentMatch } from '../../../src/iptables/ext/recent.js';
 import { emptyRule, Hook } from '../../../src/rules/model.js';
 import { IP_LIST_TOT, RecentTables } from '../../../src/rules/state/recent.js';
 import { fakeHost } from '../fake-host.js';
