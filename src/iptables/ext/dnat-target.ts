@@ -1,2 +1,2 @@
-/** -j DNAT: built with SNAT's code (see SNAT.ts). */
+/** -j DNAT: built with SNAT's code (see snat-target.ts). */
 export { dnatTarget } from './snat-target.js';

@@ -1,6 +1,5 @@
 /** -m esp (libxt_esp.c): --espspi range; shares the SPI logic with ah.ts. */
-import type { SpiMatch } from './ah.js';
-import { spiMatch } from './ah.js';
+import { spiMatch, type SpiMatch } from './ah.js';
 
 declare module '../../rules/matches.js' {
   interface MatchTypes { esp: SpiMatch; }

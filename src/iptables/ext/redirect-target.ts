@@ -1,2 +1,2 @@
-/** -j REDIRECT: built with MASQUERADE's code (see MASQUERADE.ts). */
+/** -j REDIRECT: built with MASQUERADE's code (see masquerade-target.ts). */
 export { redirectTarget } from './masquerade-target.js';

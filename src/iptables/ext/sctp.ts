@@ -17,7 +17,7 @@ import { bindSctp } from '../../rules/match/l4.js';
 
 /**
  * -m sctp. `chunks`: the chunk types of the chunk map (sorted; 256 = ALL).
- * `flags[].chunktype` is stored as iptables stores it (see ext/sctp.ts).
+ * `flags[].chunktype` is stored as iptables stores it (see the parser below).
  */
 export interface SctpMatch {
   name: 'sctp';

@@ -16,14 +16,9 @@ import { Frag } from '../model.js';
 import { findMatch } from '../../iptables/ext/index.js';
 import type { BoxNarrowing } from './ext-hooks.js';
 
-export const DIMS = 5;
-export const D_SRC = 0;
-export const D_DST = 1;
-export const D_PROTO = 2;
-export const D_SPORT = 3;
-export const D_DPORT = 4;
-/** Largest value per dimension (inclusive). */
-export const DIM_MAX: readonly number[] = [0xffffffff, 0xffffffff, 511, 0xffff, 0xffff];
+import { DIMS, DIM_MAX, D_DPORT, D_DST, D_PROTO, D_SPORT, D_SRC } from './dims.js';
+
+export { DIMS, DIM_MAX, D_DPORT, D_DST, D_PROTO, D_SPORT, D_SRC };
 
 /**
  * Quiet matches (the descriptor's flag: evaluation touches nothing outside ctx,

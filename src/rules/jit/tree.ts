@@ -17,7 +17,7 @@
  * - Build is bounded: a split must shrink the larger side, depth is capped, and
  *   the total candidate storage has a budget; past it, leaves stay big (still correct).
  */
-import { DIMS, DIM_MAX } from './box.js';
+import { DIMS, DIM_MAX } from './dims.js';
 
 export interface TreeInput {
   /** Number of rules (local indices 0..n-1, in chain order). */
