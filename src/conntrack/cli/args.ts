@@ -139,7 +139,7 @@ export function parseConntrackArgs(argv: readonly string[]): ParsedCommand {
         if ((key !== 'L') && (table === 'dying' || table === 'unconfirmed')) {
           throw paramError('TABLE_COMMAND', "Can't do that command with tables `dying' and `unconfirmed'");
         }
-        if (key === 'U' && table === 'expect') throw paramError('TABLE_COMMAND', "Can't update expectations");
+        if (key === 'U' && table === 'expect') throw paramError('TABLE_COMMAND', "Can't do --update on expectations");
         c = key === 'U' ? CMD.UPDATE : CMD_KEYS[key]![table === 'expect' ? 1 : 0]!;
       } else {
         throw paramError('TABLE_COMMAND', "Can't do that command with tables `dying' and `unconfirmed'");

@@ -65,6 +65,8 @@ function execute(p: ParsedCommand, table: ConntrackTable, io: CliIO): number {
       let n = 0;
       if (p.table === 'conntrack') {
         if (p.options & OPT_COMPARISON && p.options & OPT.ZERO) throw paramError('ZERO_WITH_FILTER', "Can't use -z with filtering parameters");
+        // The kernel refuses a status dump filter with an empty mask (-u UNSET, -u SRC_NAT).
+        if (p.status && p.status.kernelMask === 0) throw otherError('INVALID_PARAMETERS', 'Operation failed: invalid parameters');
         for (const r of table.list()) {
           if (!selects(p, r, 'list')) continue;
           io.stdout(`${formatEntry(r, fmt)}\n`);
@@ -78,6 +80,11 @@ function execute(p: ParsedCommand, table: ConntrackTable, io: CliIO): number {
       if (p.orig.src === undefined || p.orig.dst === undefined) throw otherError('INVALID_PARAMETERS', 'Operation failed: invalid parameters');
       const r = findByTuple(p, table.list());
       if (!r) throw otherError('NOT_FOUND', "Operation failed: such conntrack doesn't exist");
+      // Found by its reply tuple, it still fails conntrack's own comparison with the original one.
+      if (!selects(p, r, 'get')) {
+        summary(io, '0 flow entries have been shown.');
+        return 1;
+      }
       io.stdout(`${formatEntry(r, { ...fmt, get: true })}\n`);
       summary(io, '1 flow entries have been shown.');
       return 0;

@@ -11,7 +11,7 @@ import { OPT, OPT_COMPARISON } from './options.js';
 import type { CtRecord, CtTupleRecord } from './types.js';
 
 /** Where the entries come from: a -L dump also filters on status in the kernel. */
-export type FilterSite = 'list' | 'delete' | 'event' | 'update';
+export type FilterSite = 'list' | 'delete' | 'event' | 'get';
 
 const netmask = (prefix: number): number => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
 
@@ -45,6 +45,19 @@ function networkMatches(p: ParsedCommand, r: CtRecord): boolean {
   return true;
 }
 
+/**
+ * The 16-bit layer 4 halves of a tuple as libnetfilter_conntrack compares
+ * them (a union): ports, or for ICMP the id (source) and type<<8|code
+ * (destination), so an echo's request and reply halves always differ.
+ */
+function l4src(proto: number, t: CtTupleRecord): number {
+  return proto === 1 || proto === 58 ? t.icmpId : PORT_PROTOS.has(proto) ? t.sport : 0;
+}
+function l4dst(proto: number, t: CtTupleRecord): number {
+  return proto === 1 || proto === 58 ? ((t.icmpType << 8) | t.icmpCode) : PORT_PROTOS.has(proto) ? t.dport : 0;
+}
+const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
+
 /** filter_nat(): --src-nat / --dst-nat / --any-nat, with an optional address and port. */
 export function natMatches(p: ParsedCommand, r: CtRecord): boolean {
   const any = (p.options & OPT.ANY_NAT) !== 0;
@@ -57,8 +70,8 @@ export function natMatches(p: ParsedCommand, r: CtRecord): boolean {
     if (q.port !== undefined && !(isPat && q.port === port)) return false;
     return true;
   };
-  const hasSrc = wantSrc && side(p.srcNat, r.reply.dst !== r.orig.src, r.reply.dport !== r.orig.sport, r.reply.dst, r.reply.dport);
-  const hasDst = wantDst && side(p.dstNat, r.reply.src !== r.orig.dst, r.reply.sport !== r.orig.dport, r.reply.src, r.reply.sport);
+  const hasSrc = wantSrc && side(p.srcNat, r.reply.dst !== r.orig.src, l4dst(r.proto, r.reply) !== l4src(r.proto, r.orig), r.reply.dst, r.reply.dport);
+  const hasDst = wantDst && side(p.dstNat, r.reply.src !== r.orig.dst, l4src(r.proto, r.reply) !== l4dst(r.proto, r.orig), r.reply.src, r.reply.sport);
   if (any) return hasSrc || hasDst;
   if (wantSrc && wantDst) return hasSrc && hasDst;
   return wantSrc ? hasSrc : hasDst;
