@@ -155,8 +155,9 @@ const EVENT_BITS: Readonly<Record<CtEventType, number>> = { NEW: EVENT_NEW, UPDA
 
 /** -o timestamp's prefix for events: "[%-.8ld.%-.6ld]\t" (seconds, microseconds). */
 function timestamp(nowMs: number): string {
-  const sec = Math.floor(nowMs / 1000);
-  const usec = Math.floor((nowMs - sec * 1000) * 1000);
+  const us = Math.round(nowMs * 1000);
+  const sec = Math.floor(us / 1e6);
+  const usec = us - sec * 1e6;
   return `[${String(sec).padStart(8, '0')}.${String(usec).padStart(6, '0')}]\t`;
 }
 
