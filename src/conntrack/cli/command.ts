@@ -10,7 +10,7 @@ import { parseConntrackArgs, type ParsedCommand } from './args.js';
 import { CtCliError, otherError, paramError } from './errors.js';
 import { findByTuple, selects, selectsForUpdate } from './filter.js';
 import { formatEntry, formatExpectStats, formatOrigin, formatStats, type FormatOptions } from './format.js';
-import { CMD, OPT, OPT_COMPARISON, USAGE } from './options.js';
+import { CMD, OPT, OPT_COMPARISON, protocolName, UNKNOWN_PROTO_HELP, USAGE } from './options.js';
 import { CT_BANNER, type CliIO, type ConntrackTable, type CtEventType, type CtRecord } from './types.js';
 import { EVENT_DESTROY, EVENT_NEW, EVENT_UPDATE } from './words.js';
 
@@ -55,8 +55,14 @@ function execute(p: ParsedCommand, table: ConntrackTable, io: CliIO): number {
   const fmt = formatOptions(p);
   switch (p.cmd) {
     case -1:
+      io.stdout(USAGE);
+      return 0;
     case CMD.HELP:
       io.stdout(USAGE);
+      if (p.proto !== undefined) {
+        const name = p.ext?.name ?? protocolName(p.proto) ?? 'unknown';
+        io.stdout(`Proto \`${name}' help:\n${p.ext?.help ?? UNKNOWN_PROTO_HELP}`);
+      }
       return 0;
     case CMD.VERSION:
       io.stdout(`${CT_BANNER}\n`);
@@ -77,6 +83,7 @@ function execute(p: ParsedCommand, table: ConntrackTable, io: CliIO): number {
       return 0;
     }
     case CMD.GET: {
+      if (p.family === 'ipv6') throw otherError('NOT_FOUND', "Operation failed: such conntrack doesn't exist");
       if (p.orig.src === undefined || p.orig.dst === undefined) throw otherError('INVALID_PARAMETERS', 'Operation failed: invalid parameters');
       const r = findByTuple(p, table.list());
       if (!r) throw otherError('NOT_FOUND', "Operation failed: such conntrack doesn't exist");

@@ -99,6 +99,8 @@ export interface ProtoExtension {
   options: readonly LongOption[];
   optNames: readonly string[];
   cmdOptions: readonly number[][];
+  /** What `-h -p <proto>` prints after "Proto `<name>' help:". */
+  help: string;
   /** Message when a coupled pair is incomplete: index 0 original, 1 reply. */
   pairMessages?: readonly [string, string];
 }
@@ -125,12 +127,20 @@ export const TCP_OPT_ORDER = ['sport', 'dport', 'rsport', 'rdport', 'msport', 'm
 export const UDP_OPT_ORDER = ['sport', 'dport', 'rsport', 'rdport', 'msport', 'mdport', 'tsport', 'tdport'];
 export const ICMP_OPT_ORDER = ['type', 'code', 'id'];
 
+const PORT_HELP = '  --orig-port-src\t\toriginal source port\n  --orig-port-dst\t\toriginal destination port\n' +
+  '  --reply-port-src\t\treply source port\n  --reply-port-dst\t\treply destination port\n' +
+  '  --mask-port-src\t\tmask source port\n  --mask-port-dst\t\tmask destination port\n' +
+  // the second line names tuple-port-src again: the tool's typo, kept
+  '  --tuple-port-src\t\texpectation tuple src port\n  --tuple-port-src\t\texpectation tuple dst port\n';
+/** The help of a protocol conntrack has no extension for (ct_proto_unknown). */
+export const UNKNOWN_PROTO_HELP = '  no options (unsupported)\n';
+
 export const PROTO_EXTENSIONS: readonly ProtoExtension[] = [
-  { name: 'tcp', num: 6, options: portOpts('tcp', true), cmdOptions: TCP_ROWS, pairMessages: PORT_PAIRS,
+  { name: 'tcp', num: 6, help: `${PORT_HELP}  --state\t\t\tTCP state, fe. ESTABLISHED\n`, options: portOpts('tcp', true), cmdOptions: TCP_ROWS, pairMessages: PORT_PAIRS,
     optNames: ['sport', 'dport', 'reply-port-src', 'reply-port-dst', 'mask-port-src', 'mask-port-dst', 'state', 'tuple-port-src', 'tuple-port-dst'] },
-  { name: 'udp', num: 17, options: portOpts('udp', false), cmdOptions: UDP_ROWS, pairMessages: PORT_PAIRS,
+  { name: 'udp', num: 17, help: PORT_HELP, options: portOpts('udp', false), cmdOptions: UDP_ROWS, pairMessages: PORT_PAIRS,
     optNames: ['sport', 'dport', 'reply-port-src', 'reply-port-dst', 'mask-port-src', 'mask-port-dst', 'tuple-port-src', 'tuple-port-dst'] },
-  { name: 'icmp', num: 1, cmdOptions: ICMP_ROWS, optNames: ['icmp-type', 'icmp-code', 'icmp-id'],
+  { name: 'icmp', num: 1, help: '  --icmp-type\t\t\ticmp type\n  --icmp-code\t\t\ticmp code\n  --icmp-id\t\t\ticmp id\n', cmdOptions: ICMP_ROWS, optNames: ['icmp-type', 'icmp-code', 'icmp-id'],
     options: [L('icmp-type', 1, 'icmp:type'), L('icmp-code', 1, 'icmp:code'), L('icmp-id', 1, 'icmp:id')] },
 ];
 
@@ -144,6 +154,11 @@ export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
   encap: 98, pim: 103, PIM: 103, ipcomp: 108, vrrp: 112, VRRP: 112, l2tp: 115, L2TP: 115, sctp: 132,
   SCTP: 132, udplite: 136, UDPLite: 136, 'mpls-in-ip': 137, ethernet: 143,
 };
+
+/** getprotobynumber()'s name, for a protocol without an extension. */
+export function protocolName(num: number): string | undefined {
+  return Object.entries(PROTOCOL_NUMBERS).find(([, n]) => n === num)?.[0];
+}
 
 export const USAGE = `Command line interface for the connection tracking system. Version ${CT_VERSION}
 Usage: conntrack [commands] [options]
