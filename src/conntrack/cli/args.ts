@@ -41,7 +41,10 @@ export interface ParsedCommand {
   tcpState?: number;
   /** -u: userspace comparison (status bits all set) and the kernel's dump filter. */
   status?: { bits: number; kernelValue: number; kernelMask: number };
+  /** -m as the tool's userspace filter holds it (a later -u overwrites the value: the tool's quirk, kept). */
   mark: { value: number; mask: number };
+  /** -m as sent to the kernel's dump filter (-L, -D). */
+  kernelMark?: { value: number; mask: number };
   zone?: number;
   origZone?: number;
   replyZone?: number;
@@ -204,6 +207,7 @@ export function parseConntrackArgs(argv: readonly string[]): ParsedCommand {
         p.options |= OPT.MARK;
         const slash = /^\s*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?/.exec(arg)![0].length;
         p.mark = { value: strtoul(arg), mask: arg[slash] === '/' ? strtoul(arg.slice(slash + 1)) : 0xffffffff };
+        p.kernelMark = { ...p.mark };
         break;
       }
       case 'l': case '<': case '>': throw otherError('NOT_SUPPORTED', 'connlabels are not supported by rawgate');

@@ -80,6 +80,8 @@ export function natMatches(p: ParsedCommand, r: CtRecord): boolean {
 /** Does the command select this entry? */
 export function selects(p: ParsedCommand, r: CtRecord, site: FilterSite): boolean {
   if (p.family === 'ipv6') return false;
+  const km = p.kernelMark;
+  if ((site === 'list' || site === 'delete') && km && ((r.mark & km.mask) >>> 0) !== km.value >>> 0) return false;
   if (p.options & OPT.MARK && ((r.mark & p.mark.mask) >>> 0) !== p.mark.value >>> 0) return false;
   if (site === 'list' && p.status && ((r.status & p.status.kernelMask) >>> 0) !== p.status.kernelValue) return false;
   if (!natMatches(p, r) || !networkMatches(p, r)) return false;

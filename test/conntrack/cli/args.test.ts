@@ -44,6 +44,13 @@ describe('parseConntrackArgs', () => {
     expect(parseConntrackArgs(['-L', '-m', '010']).mark).toEqual({ value: 8, mask: 0xffffffff });
   });
 
+  it('keeps the tool\'s quirk: -u after -m overwrites the userspace mark filter\'s value, not the kernel\'s', () => {
+    const p = parseConntrackArgs(['-L', '-m', '7', '-u', 'ASSURED']);
+    expect(p.mark).toEqual({ value: IPS_ASSURED, mask: 0xffffffff });
+    expect(p.kernelMark).toEqual({ value: 7, mask: 0xffffffff });
+    expect(parseConntrackArgs(['-L', '-u', 'ASSURED', '-m', '7']).mark).toEqual({ value: 7, mask: 0xffffffff });
+  });
+
   it('reads -u as case-insensitive prefixes, with !NEGATED and UNREPLIED', () => {
     expect(parseConntrackArgs(['-L', '-u', 'ass,!seen_r']).status).toEqual({ bits: IPS_ASSURED, kernelValue: IPS_ASSURED, kernelMask: IPS_SEEN_REPLY });
     expect(parseConntrackArgs(['-L', '-u', 'UNREPLIED']).status).toEqual({ bits: 0, kernelValue: 0, kernelMask: IPS_SEEN_REPLY });
