@@ -137,16 +137,12 @@ export function parseConntrackArgs(argv: readonly string[]): ParsedCommand {
     const arg = r.optarg ?? '';
     if (key in CMD_KEYS || key === 'U') {
       const table = checkTable(g.optionalArg(r.optarg));
-      let c: number;
-      if (key === 'L' || key === 'U' || table === 'conntrack' || table === 'expect') {
-        if ((key !== 'L') && (table === 'dying' || table === 'unconfirmed')) {
-          throw paramError('TABLE_COMMAND', "Can't do that command with tables `dying' and `unconfirmed'");
-        }
-        if (key === 'U' && table === 'expect') throw paramError('TABLE_COMMAND', "Can't do --update on expectations");
-        c = key === 'U' ? CMD.UPDATE : CMD_KEYS[key]![table === 'expect' ? 1 : 0]!;
-      } else {
+      // -L lists the dying and unconfirmed tables like the main one; nothing else takes them.
+      if (key !== 'L' && (table === 'dying' || table === 'unconfirmed')) {
         throw paramError('TABLE_COMMAND', "Can't do that command with tables `dying' and `unconfirmed'");
       }
+      if (key === 'U' && table === 'expect') throw paramError('TABLE_COMMAND', "Can't do --update on expectations");
+      const c = key === 'U' ? CMD.UPDATE : CMD_KEYS[key]![table === 'expect' ? 1 : 0]!;
       if (command >= 0) throw paramError('COMMANDS_COMBINATION', 'Invalid commands combination');
       command = c;
       p.table = table;
