@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 
-export type CommandName = 'run' | 'check' | 'iptables' | 'iptables-save' | 'iptables-restore' | 'lab' | 'help' | 'version';
+export type CommandName = 'run' | 'check' | 'iptables' | 'iptables-save' | 'iptables-restore' | 'conntrack' | 'lab' | 'help' | 'version';
 
 export interface Invocation {
   command: CommandName;
@@ -18,12 +18,13 @@ export interface Invocation {
   error?: string;
 }
 
-const FORWARDED = ['iptables', 'iptables-save', 'iptables-restore'] as const;
-const SUBCOMMANDS: readonly CommandName[] = ['run', 'check', 'iptables', 'iptables-save', 'iptables-restore', 'lab', 'help', 'version'];
+const FORWARDED = ['iptables', 'iptables-save', 'iptables-restore', 'conntrack'] as const;
+const SUBCOMMANDS: readonly CommandName[] = ['run', 'check', 'iptables', 'iptables-save', 'iptables-restore', 'conntrack', 'lab', 'help', 'version'];
 
 /** The command a program name stands for: `/usr/sbin/iptables-save` → iptables-save; anything else → null (rawgate). */
 export function commandForProgram(argv0: string): CommandName | null {
   const base = path.basename(argv0).replace(/\.(js|mjs|cjs|ts)$/, '');
+  if (base === 'conntrack') return 'conntrack';
   // iptables-legacy / iptables-nft names map to the same commands.
   const m = /^(iptables(-save|-restore)?)(-nft|-legacy)?$/.exec(base);
   return m ? (m[1] as CommandName) : null;
@@ -78,8 +79,9 @@ export const USAGE = `usage:
                                        the JavaScript the JIT generates for a chain of the running ruleset
   rawgate iptables-save ARGS...        iptables-save against the running daemon
   rawgate iptables-restore ARGS...     iptables-restore against the running daemon (input on stdin)
+  rawgate conntrack ARGS...            conntrack (conntrack-tools) against the running daemon's table
   rawgate lab up|down|demo [OPTIONS]   the network-namespace lab (root)
   rawgate --version
-Installed as iptables / iptables-save / iptables-restore, rawgate acts as that command.
+Installed as iptables / iptables-save / iptables-restore / conntrack, rawgate acts as that command.
 The iptables commands find the daemon at --socket PATH, else $RAWGATE_SOCKET, else /run/rawgate/rawgate.sock.
 `;

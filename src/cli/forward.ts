@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ControlError } from '../control/errors.js';
-import { controlRequest, resolveSocketPath } from '../control/client.js';
+import { controlRequest, controlStream, resolveSocketPath } from '../control/client.js';
+import { isEventStream } from '../control/protocol.js';
 import type { ControlOp } from '../control/protocol.js';
 import type { CliIO } from './io.js';
 
@@ -55,6 +56,42 @@ export async function forwardCommand(op: Exclude<ControlOp, 'ping'>, argv: strin
     if (e instanceof ControlError) {
       io.stderr(`${op}: ${e.message}\n`);
       if (e.code === 'CONTROL_UNAVAILABLE') io.stderr(`${op}: start it with \`rawgate run --config FILE\`, or point --socket / RAWGATE_SOCKET at its control socket\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** `conntrack ARGS` against the daemon: one answer, or with -E a stream until SIGINT/SIGTERM. */
+export async function forwardConntrack(argv: string[], socketFlag: string | undefined, io: CliIO): Promise<number> {
+  const socketPath = resolveSocketPath(socketFlag, io.env);
+  const req = { op: 'conntrack' as const, argv };
+  try {
+    if (!isEventStream(req)) {
+      const res = await controlRequest(socketPath, req);
+      if (res.stdout) io.stdout(res.stdout);
+      if (res.stderr) io.stderr(res.stderr);
+      return res.status;
+    }
+    let end: (() => void) | null = null;
+    const onSignal = () => end?.();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const res = await controlStream(socketPath, req, (c) => {
+        if (c.stdout) io.stdout(c.stdout);
+        if (c.stderr) io.stderr(c.stderr);
+      }, (e) => { end = e; });
+      if (res.stdout) io.stdout(res.stdout);
+      if (res.stderr) io.stderr(res.stderr);
+      return res.status;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  } catch (e) {
+    if (e instanceof ControlError) {
+      io.stderr(`conntrack: ${e.message}\n`);
       return 1;
     }
     throw e;

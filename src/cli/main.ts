@@ -32,6 +32,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       const { forwardCommand } = await import('./forward.js');
       return forwardCommand(inv.command, inv.args, inv.socket, io);
     }
+    case 'conntrack': {
+      const { forwardConntrack } = await import('./forward.js');
+      return forwardConntrack(inv.args, inv.socket, io);
+    }
     case 'run':
     case 'check': {
       const o = parseOptions(inv.args, ['config', 'c']);

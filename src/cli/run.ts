@@ -13,7 +13,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Dataplane, StartDataplane } from '../config/seam.js';
 import type { RawgateConfig } from '../config/types.js';
-import { ControlHandler } from '../control/handler.js';
+import { ControlHandler, isEventStream } from '../control/handler.js';
 import type { IptablesCommands } from '../control/handler.js';
 import { iptablesCommands, iptablesRestoreAtomic } from '../control/iptables-binding.js';
 import { claimSocketPath, startControlServer } from '../control/server.js';
@@ -89,8 +89,15 @@ export async function runDaemon(configFile: string, opts: RunOptions): Promise<n
     undo.push(() => dp.stop());
     const handler = new ControlHandler({
       commands, ruleset, apply: (rs) => dp.apply(rs), logger: root.child({ component: 'control' }), telemetry, version,
+      ...(dp.conntrack !== undefined ? { conntrack: dp.conntrack } : {}),
     });
-    control = await startControlServer({ path: config.control.socket, handle: (r) => handler.handle(r), logger: root.child({ component: 'control' }) });
+    control = await startControlServer({
+      path: config.control.socket,
+      handle: (r) => handler.handle(r),
+      streams: isEventStream,
+      stream: (r, write) => handler.stream(r, write),
+      logger: root.child({ component: 'control' }),
+    });
     const c = control;
     undo.push(() => c.close());
   } catch (e) {

@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import type { Ruleset } from '../rules/model.js';
 import type { Telemetry } from '../telemetry/metrics.js';
 import type { RawgateConfig } from './types.js';
+import type { CtSource } from '../conntrack/cli/types.js';
 
 export interface DataplaneDeps {
   /** Root logger: take children per component, e.g. logger.child({ component: 'dataplane' }). */
@@ -37,6 +38,8 @@ export interface DataplaneDeps {
 }
 
 export interface Dataplane {
+  /** The connection table, for `conntrack` commands on the control socket. */
+  readonly conntrack?: CtSource;
   /** Compile and swap in between batches; throws (old ruleset kept) when it cannot compile. */
   apply(rs: Ruleset): void | Promise<void>;
   /** Stop and close every port. Idempotent. */

@@ -10,6 +10,7 @@ import type { Target } from '../rules/targets.js';
 import { CtState } from '../rules/ctstate.js';
 import type { ConntrackTable } from './table.js';
 import { dportOf, sportOf } from './tuple.js';
+import { secondsLeft } from './records.js';
 
 type CtTarget = Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>;
 
@@ -51,8 +52,7 @@ export class ConntrackView implements CtView {
   }
   /** Remaining lifetime in whole seconds, as xt_conntrack's --ctexpire reads it. */
   expires(ctx: PacketContext): number {
-    const ms = this.table.expires(ctx.ctIndex) - this.now();
-    return ms > 0 ? Math.floor(ms / 1000) : 0;
+    return secondsLeft(this.table.expires(ctx.ctIndex) - this.now());
   }
   helper(_ctx: PacketContext): string {
     return '';

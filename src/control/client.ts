@@ -72,3 +72,47 @@ export async function pingDaemon(socketPath: string, timeoutMs = 1000): Promise<
     return false;
   }
 }
+
+/**
+ * A streamed request (conntrack -E): every response line is handed to
+ * onChunk as it comes; `stop` (a signal, say) sends a line, which ends the
+ * stream on the daemon's side; resolves with the final response.
+ */
+export function controlStream(socketPath: string, req: ControlRequest, onChunk: (r: ControlResponse) => void, stop: (end: () => void) => void): Promise<ControlResponse> {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection(socketPath);
+    let buf = Buffer.alloc(0);
+    let settled = false;
+    const finish = (err: Error | null, res?: ControlResponse) => {
+      if (settled) return;
+      settled = true;
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(res!);
+    };
+    sock.on('connect', () => {
+      sock.write(encode(req));
+      stop(() => { if (!sock.destroyed) sock.write('\n'); });
+    });
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10)) {
+        const line = buf.subarray(0, nl).toString('utf8');
+        buf = buf.subarray(nl + 1);
+        let r: ControlResponse;
+        try {
+          r = decodeResponse(line);
+        } catch (e) {
+          return finish(new ControlError('CONTROL_PROTOCOL', `malformed answer from ${socketPath}: ${(e as Error).message}`, socketPath));
+        }
+        if (r.more === true) onChunk(r);
+        else return finish(null, r);
+      }
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'ENOENT' ? 'no such socket' : e.code === 'ECONNREFUSED' ? 'nothing listens on it' : e.code ?? e.message;
+      finish(new ControlError('CONTROL_UNAVAILABLE', `rawgate daemon is not running (cannot connect to ${socketPath}: ${why})`, socketPath));
+    });
+    sock.on('close', () => finish(new ControlError('CONTROL_PROTOCOL', `the daemon closed ${socketPath} during the stream`, socketPath)));
+  });
+}

@@ -19,6 +19,7 @@ import type { Ruleset } from '../rules/model.js';
 import type { Telemetry } from '../telemetry/metrics.js';
 import { runInSlices, type Steps } from '../rules/steps.js';
 import type { ControlRequest, ControlResponse } from './protocol.js';
+import type { CtSource } from '../conntrack/cli/types.js';
 
 /** Output of one iptables command run as a pure function. `ruleset` is absent (or the same object) when nothing changed. */
 export interface CommandResult {
@@ -47,7 +48,11 @@ export interface ControlHandlerOptions {
   logger?: Logger;
   telemetry?: Telemetry;
   version?: string;
+  /** The connection table `conntrack` commands run against (absent: they fail with a message). */
+  conntrack?: CtSource;
 }
+
+export { isEventStream } from './protocol.js';
 
 export class ControlHandler {
   private current: Ruleset;
@@ -66,6 +71,7 @@ export class ControlHandler {
   handle(req: ControlRequest): Promise<ControlResponse> {
     // A liveness probe does not wait behind a long restore.
     if (req.op === 'ping') return Promise.resolve({ stdout: `rawgate ${this.opts.version ?? ''} pid ${process.pid}\n`, stderr: '', status: 0 });
+    if (req.op === 'conntrack') return this.conntrack(req);
     const reads = req.op === 'iptables-save' || (req.op === 'iptables' && this.opts.commands.readsOnly?.(req.argv) === true);
     const run = reads ? Promise.resolve().then(() => strip(this.invokeSync(req))) : this.queue.then(() => this.run(req));
     if (!reads) this.queue = run.catch(() => undefined);
@@ -76,6 +82,50 @@ export class ControlHandler {
       },
       (e: Error) => ({ stdout: '', stderr: `rawgate: internal error: ${e.message}\n`, status: 1 }),
     );
+  }
+
+  /** A one-shot `conntrack` command (everything but -E) against the table in force. */
+  private async conntrack(req: ControlRequest): Promise<ControlResponse> {
+    const src = this.opts.conntrack;
+    if (src === undefined) return { stdout: '', stderr: 'conntrack: this daemon has no connection table\n', status: 1 };
+    const { runConntrack } = await import('../conntrack/cli/index.js');
+    let stdout = '', stderr = '';
+    const status = runConntrack(req.argv, src, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+    this.opts.telemetry?.controlRequests.inc({ op: req.op, status: String(status) });
+    return { stdout, stderr, status };
+  }
+
+  /**
+   * `conntrack -E`: events go to `write` as they happen until the returned
+   * stop() is called (the client sent a line or went away); stop() gives the
+   * final answer (the tool's summary).
+   */
+  async stream(req: ControlRequest, write: (chunk: ControlResponse) => void): Promise<() => ControlResponse> {
+    const src = this.opts.conntrack;
+    if (src === undefined) {
+      const r = { stdout: '', stderr: 'conntrack: this daemon has no connection table\n', status: 1 };
+      return () => r;
+    }
+    const { streamConntrackEvents } = await import('../conntrack/cli/index.js');
+    let final = { stdout: '', stderr: '', status: 0 };
+    let stopped = false;
+    const io = {
+      stdout: (s: string) => { if (stopped) final.stdout += s; else write({ stdout: s, stderr: '', status: 0, more: true }); },
+      stderr: (s: string) => { if (stopped) final.stderr += s; else write({ stdout: '', stderr: s, status: 0, more: true }); },
+    };
+    const r = streamConntrackEvents(req.argv, src, io);
+    if (typeof r === 'number') {
+      stopped = true;
+      final = { ...final, status: r };
+      return () => final;
+    }
+    return () => {
+      if (!stopped) {
+        stopped = true;
+        r.stop();
+      }
+      return final;
+    };
   }
 
   private async run(req: ControlRequest): Promise<ControlResponse> {

@@ -6,9 +6,12 @@
  * `argv` is the command's arguments without the program name. `input` is
  * iptables-restore's standard input. `ping` answers status 0 with
  * "rawgate <version> pid <pid>\n" on stdout (readiness / liveness probe).
+ * `conntrack -E` streams: response lines with "more": true carry events as
+ * they happen; any line the client sends then ends the stream, and the
+ * final response (without "more") carries the tool's closing summary.
  */
 
-export const CONTROL_OPS = ['iptables', 'iptables-save', 'iptables-restore', 'ping'] as const;
+export const CONTROL_OPS = ['iptables', 'iptables-save', 'iptables-restore', 'conntrack', 'ping'] as const;
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
 export interface ControlRequest {
@@ -21,6 +24,8 @@ export interface ControlResponse {
   stdout: string;
   stderr: string;
   status: number;
+  /** A streamed chunk: more lines follow. */
+  more?: boolean;
 }
 
 /** Longest request line accepted (a large iptables-restore input fits). */
@@ -50,5 +55,10 @@ export function decodeRequest(line: string): ControlRequest | string {
 export function decodeResponse(line: string): ControlResponse {
   const v = JSON.parse(line) as Partial<ControlResponse>;
   if (typeof v.status !== 'number') throw new Error('malformed control response');
-  return { stdout: String(v.stdout ?? ''), stderr: String(v.stderr ?? ''), status: v.status };
+  return { stdout: String(v.stdout ?? ''), stderr: String(v.stderr ?? ''), status: v.status, ...(v.more === true ? { more: true } : {}) };
+}
+
+/** True for a `conntrack` command line that streams (-E / --event). */
+export function isEventStream(req: ControlRequest): boolean {
+  return req.op === 'conntrack' && req.argv.some((a) => a === '-E' || (a.startsWith('--ev') && '--event'.startsWith(a.split('=')[0]!)));
 }

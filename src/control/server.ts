@@ -74,6 +74,10 @@ export interface ControlServer {
 export interface ControlServerOptions {
   path: string;
   handle(req: ControlRequest): Promise<ControlResponse>;
+  /** Requests answered as a stream (conntrack -E): true when `stream` should take req. */
+  streams?(req: ControlRequest): boolean;
+  /** Start a stream; chunks go to write; the returned function ends it and gives the final answer. */
+  stream?(req: ControlRequest, write: (chunk: ControlResponse) => void): Promise<() => ControlResponse>;
   logger?: Logger;
 }
 
@@ -86,7 +90,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const server = net.createServer((sock) => {
     clients.add(sock);
     sock.on('close', () => clients.delete(sock));
-    serveConnection(sock, opts.handle, decoder, logger);
+    serveConnection(sock, opts, decoder, logger);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
@@ -128,14 +132,28 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
 }
 
 /** Lines in, one response line per request, in order (big lines are decoded off the event loop). */
-function serveConnection(sock: net.Socket, handle: ControlServerOptions['handle'], decoder: RequestDecoder, logger?: Logger): void {
+function serveConnection(sock: net.Socket, opts: ControlServerOptions, decoder: RequestDecoder, logger?: Logger): void {
+  const handle = opts.handle;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let chain: Promise<void> = Promise.resolve();
+  /** A stream in progress: ends it and gives the final answer. */
+  let streaming: (() => ControlResponse) | null = null;
+  let streamEnded: (() => void) | null = null;
   const respond = (res: ControlResponse) => {
     if (!sock.destroyed) sock.write(encode(res));
   };
+  const endStream = () => {
+    const stop = streaming;
+    if (stop === null) return;
+    streaming = null;
+    respond(stop());
+    streamEnded?.();
+  };
+  sock.on('close', endStream);
   sock.on('data', (d: Buffer) => {
+    // Any line from the client ends a stream in progress (conntrack -E's Ctrl-C).
+    if (streaming !== null) return endStream();
     let start = 0;
     for (let nl = d.indexOf(10); nl >= 0; nl = d.indexOf(10, start)) {
       pending.push(d.subarray(start, nl));
@@ -148,7 +166,14 @@ function serveConnection(sock: net.Socket, handle: ControlServerOptions['handle'
       const decoded = decoder.decode(chunks, bytes);
       chain = chain.then(async () => {
         const req = await decoded;
-        respond(typeof req === 'string' ? { stdout: '', stderr: `rawgate: bad control request: ${req}\n`, status: 2 } : await handle(req));
+        if (typeof req === 'string') return respond({ stdout: '', stderr: `rawgate: bad control request: ${req}\n`, status: 2 });
+        if (opts.stream !== undefined && opts.streams?.(req) === true) {
+          const stop = await opts.stream(req, respond);
+          if (sock.destroyed) return void stop();
+          streaming = stop;
+          return new Promise<void>((resolve) => { streamEnded = resolve; });
+        }
+        respond(await handle(req));
       });
     }
     if (start < d.length) {

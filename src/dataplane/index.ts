@@ -39,6 +39,7 @@ import { registerDataplaneMetrics } from './metrics.js';
 import { registerRuleMetrics } from '../telemetry/rule-metrics.js';
 import { rulesetCommitted } from '../telemetry/ruleset.js';
 import { createConntrack } from '../conntrack/index.js';
+import { ConntrackRecords } from '../conntrack/records.js';
 import { registerConntrackMetrics } from '../conntrack/metrics.js';
 import { Nat } from '../nat/nat.js';
 import { registerNatMetrics } from '../nat/metrics.js';
@@ -251,6 +252,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
 
     let stopped = false;
     const dp: Dataplane = {
+      conntrack: new ConntrackRecords(ct.engine, clock),
       async apply(rs: Ruleset) {
         const next = await rules!.prepare(rs);
         // Runs on the event loop, so between batches: the swap is atomic for packets.

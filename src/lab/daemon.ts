@@ -50,6 +50,8 @@ export interface RawgateRun {
   iptables(argv: string[]): Promise<ControlResponse>;
   iptablesSave(argv?: string[]): Promise<ControlResponse>;
   iptablesRestore(input: string, argv?: string[]): Promise<ControlResponse>;
+  /** `conntrack ARGS` (one-shot, not -E) against the daemon's table. */
+  conntrack(argv: string[]): Promise<ControlResponse>;
   /** SIGTERM, wait (then SIGKILL after timeoutMs); resolves with the exit and the whole log. */
   stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; logs: string }>;
 }
@@ -106,6 +108,7 @@ export async function startRawgate(lab: Lab, opts: StartOptions = {}): Promise<R
     iptables: (argv) => controlRequest(socketPath, { op: 'iptables', argv }),
     iptablesSave: (argv = []) => controlRequest(socketPath, { op: 'iptables-save', argv }),
     iptablesRestore: (input, argv = []) => controlRequest(socketPath, { op: 'iptables-restore', argv, input }),
+    conntrack: (argv) => controlRequest(socketPath, { op: 'conntrack', argv }),
     async stop(timeoutMs = 10_000) {
       if (done === null) {
         child.kill('SIGTERM');

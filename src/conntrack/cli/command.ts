@@ -1,5 +1,5 @@
 /**
- * Executes a parsed conntrack command against a ConntrackTable, writing what
+ * Executes a parsed conntrack command against a CtSource, writing what
  * conntrack(8) 1.4.7 writes: entries on stdout, the summary line and errors on
  * stderr, and returning its exit status (0; 1 for an operation that found or
  * did nothing, as print_stats() decides; 2 for a parameter problem). -E is a
@@ -11,7 +11,7 @@ import { CtCliError, otherError, paramError } from './errors.js';
 import { findByTuple, selects, selectsForUpdate } from './filter.js';
 import { formatEntry, formatExpectStats, formatOrigin, formatStats, type FormatOptions } from './format.js';
 import { CMD, OPT, OPT_COMPARISON, protocolName, UNKNOWN_PROTO_HELP, USAGE } from './options.js';
-import { CT_BANNER, type CliIO, type ConntrackTable, type CtEventType, type CtRecord } from './types.js';
+import { CT_BANNER, type CliIO, type CtSource, type CtEventType, type CtRecord } from './types.js';
 import { EVENT_DESTROY, EVENT_NEW, EVENT_UPDATE } from './words.js';
 
 const summary = (io: CliIO, text: string): void => io.stderr(`${CT_BANNER}: ${text}\n`);
@@ -39,7 +39,7 @@ function parse(argv: readonly string[], io: CliIO): ParsedCommand | number {
 }
 
 /** Run a one-shot command (everything but -E): returns the exit status. */
-export function runConntrack(argv: readonly string[], table: ConntrackTable, io: CliIO): number {
+export function runConntrack(argv: readonly string[], table: CtSource, io: CliIO): number {
   const p = parse(argv, io);
   if (typeof p === 'number') return p;
   try {
@@ -51,7 +51,7 @@ export function runConntrack(argv: readonly string[], table: ConntrackTable, io:
   }
 }
 
-function execute(p: ParsedCommand, table: ConntrackTable, io: CliIO): number {
+function execute(p: ParsedCommand, table: CtSource, io: CliIO): number {
   const fmt = formatOptions(p);
   switch (p.cmd) {
     case -1:
@@ -143,7 +143,7 @@ function execute(p: ParsedCommand, table: ConntrackTable, io: CliIO): number {
 }
 
 /** -U (update_cb): set the mark of every selected entry whose mark changes, and print it as re-read. */
-function update(p: ParsedCommand, table: ConntrackTable, io: CliIO, fmt: FormatOptions): number {
+function update(p: ParsedCommand, table: CtSource, io: CliIO, fmt: FormatOptions): number {
   if (!table.update) throw otherError('NOT_SUPPORTED', 'Operation failed: Operation not supported');
   let n = 0;
   for (const r of Array.from(table.list())) {
@@ -174,7 +174,7 @@ function timestamp(nowMs: number): string {
  * then ran as a one-shot command).
  */
 export function streamConntrackEvents(
-  argv: readonly string[], table: ConntrackTable, io: CliIO, now: () => number = Date.now,
+  argv: readonly string[], table: CtSource, io: CliIO, now: () => number = Date.now,
 ): { stop(): void } | number {
   const p = parse(argv, io);
   if (typeof p === 'number') return p;

@@ -1,6 +1,6 @@
 /**
  * rawgate's `conntrack` command line (conntrack-tools 1.4.7 compatible) over
- * an abstract ConntrackTable: the entry points and the types to implement.
+ * an abstract CtSource: the entry points and the types to implement.
  */
 export { runConntrack, streamConntrackEvents } from './command.js';
 export { parseConntrackArgs, type ParsedCommand } from './args.js';

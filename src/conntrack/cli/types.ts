@@ -2,7 +2,7 @@
  * The table interface the `conntrack` command line runs against, and the
  * kernel's constants it prints. Invariants: addresses are unsigned 32-bit
  * host-order numbers; a CtRecord is a snapshot (the CLI never mutates one,
- * changes go through ConntrackTable); list() order is the output order.
+ * changes go through CtSource); list() order is the output order.
  */
 
 /** One direction's tuple. */
@@ -58,7 +58,7 @@ export interface CtEventOrigin {
   progname?: string;
 }
 
-export interface ConntrackTable {
+export interface CtSource {
   list(): Iterable<CtRecord>;
   count(): number;
   delete(id: number): boolean;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { inetAton } from '../../../src/conntrack/cli/address.js';
 import {
   IPS_ASSURED, IPS_CONFIRMED, IPS_HW_OFFLOAD, IPS_OFFLOAD, IPS_SEEN_REPLY, L4_NAMES, TCP_STATE_NAMES,
-  type ConntrackTable, type CtEventOrigin, type CtEventType, type CtRecord, type CtStats, type CtTupleRecord,
+  type CtSource, type CtEventOrigin, type CtEventType, type CtRecord, type CtStats, type CtTupleRecord,
 } from '../../../src/conntrack/cli/types.js';
 
 export const FIXTURE_FILE = fileURLToPath(new URL('../fixtures/conntrack-1.4.7.txt', import.meta.url));
@@ -136,8 +136,8 @@ export function parseStats(text: string | undefined): CtStats[] {
 
 type Listener = (type: CtEventType, rec: CtRecord, origin?: CtEventOrigin) => void;
 
-/** A ConntrackTable over an array, recording what the CLI asked of it. */
-export class FakeTable implements ConntrackTable {
+/** A CtSource over an array, recording what the CLI asked of it. */
+export class FakeTable implements CtSource {
   readonly deleted: number[] = [];
   readonly updated: { id: number; mark?: number }[] = [];
   flushed = 0;
