@@ -57,6 +57,12 @@ export class ConntrackView implements CtView {
   helper(_ctx: PacketContext): string {
     return '';
   }
+  packets(ctx: PacketContext, dir: number): number {
+    return this.table.packets(ctx.ctIndex, dir);
+  }
+  bytes(ctx: PacketContext, dir: number): number {
+    return this.table.bytes(ctx.ctIndex, dir);
+  }
   mark(ctx: PacketContext): number {
     return this.table.mark(ctx.ctIndex);
   }

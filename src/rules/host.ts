@@ -64,4 +64,7 @@ export interface CtView {
   expires(ctx: PacketContext): number;
   helper(ctx: PacketContext): string;
   mark(ctx: PacketContext): number;
+  /** Packets / bytes the connection has seen in a direction (0 original, 1 reply), this packet included. */
+  packets(ctx: PacketContext, dir: number): number;
+  bytes(ctx: PacketContext, dir: number): number;
 }

@@ -2,13 +2,12 @@
  * -m connbytes (libxt_connbytes.c): [!] --connbytes from[:to] (u64 range,
  * mandatory), --connbytes-dir original|reply|both and --connbytes-mode
  * packets|bytes|avgpkt (both mandatory). "!" is stored the kernel's way, as
- * from > to (the bounds swapped), and printed back as " !". Rawgate's
- * conntrack keeps no per-connection accounting, so binding refuses it.
+ * from > to (the bounds swapped), and printed back as " !". Counts come
+ * from the connection's accounting (packets and bytes per direction).
  */
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, once, parseU64Range, U64_MAX } from './xt-options.js';
-import { BindError } from '../../rules/binding.js';
 
 /** Conntrack accounting; from > to means "!" (the kernel's form). u64 decimal text. */
 export interface ConnbytesMatch {
@@ -32,8 +31,24 @@ function fromTo(m: ConnbytesMatch, pfx: string): string {
 
 export const connbytesMatch: MatchExt<ConnbytesMatch> = {
   name: 'connbytes',
-  bind: () => {
-    throw new BindError('match \'connbytes\' cannot be evaluated: it needs per-connection packet/byte accounting, which rawgate\'s connection tracking does not keep');
+  bind: (m, _rule, env) => {
+    // xt_connbytes: the count of the connection in the chosen direction(s); from > to is the inverted range.
+    const ct = env.host.ctInfo;
+    const from = Number(BigInt(m.from) > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : BigInt(m.from));
+    const to = Number(BigInt(m.to) > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : BigInt(m.to));
+    const orig = m.dir !== 'reply', reply = m.dir !== 'original';
+    const mode = m.mode;
+    return (ctx) => {
+      if (!ct.has(ctx)) return false;
+      let what: number;
+      const pk = (orig ? ct.packets(ctx, 0) : 0) + (reply ? ct.packets(ctx, 1) : 0);
+      if (mode === 'packets') what = pk;
+      else {
+        const by = (orig ? ct.bytes(ctx, 0) : 0) + (reply ? ct.bytes(ctx, 1) : 0);
+        what = mode === 'bytes' ? by : pk !== 0 ? Math.floor(by / pk) : 0;
+      }
+      return to >= from ? what <= to && what >= from : what < to || what > from;
+    };
   },
   options: [
     { name: 'connbytes', hasArg: true, invertible: true },

@@ -97,10 +97,23 @@ describe('string', () => {
   });
 });
 
-describe('matches rawgate cannot evaluate are refused at bind time', () => {
-  it('connbytes and connlimit throw BindError naming the extension', () => {
-    expect(() => bind({ name: 'connbytes', from: '0', to: '1000', dir: 'both', mode: 'bytes' })).toThrow(BindError);
-    expect(() => bind({ name: 'connbytes', from: '0', to: '1000', dir: 'both', mode: 'bytes' })).toThrow(/connbytes/);
+describe('connbytes reads the connection\'s accounting', () => {
+  const ctHost = (pk: [number, number], by: [number, number]) => fakeHost({ ct: { has: () => true, packets: (_c, d) => pk[d]!, bytes: (_c, d) => by[d]! } });
+  const m = { name: 'connbytes', from: '10', to: '20', dir: 'both', mode: 'packets' } as const;
+  it('packets, bytes and average packet size per direction, inclusive bounds; from > to is the inverted range', () => {
+    expect(bindOn(ctHost([6, 4], [600, 400]), m)(buildPacket())).toBe(true);
+    expect(bindOn(ctHost([6, 4], [600, 400]), { ...m, dir: 'original' })(buildPacket())).toBe(false);
+    expect(bindOn(ctHost([6, 15], [600, 400]), { ...m, dir: 'reply' })(buildPacket())).toBe(true);
+    expect(bindOn(ctHost([6, 4], [600, 400]), { ...m, mode: 'avgpkt', from: '100', to: '100' })(buildPacket())).toBe(true);
+    expect(bindOn(ctHost([6, 4], [600, 400]), { ...m, mode: 'bytes', from: '1001', to: '18446744073709551615' })(buildPacket())).toBe(false);
+    expect(bindOn(ctHost([6, 4], [600, 400]), { ...m, from: '20', to: '10' })(buildPacket())).toBe(false);
+    expect(bindOn(ctHost([30, 4], [600, 400]), { ...m, from: '20', to: '10' })(buildPacket())).toBe(true);
+  });
+  it('no connection: no match', () => {
+    expect(bind(m)(buildPacket())).toBe(false);
+  });
+  it('connlimit is still refused at bind time, naming the extension', () => {
+    expect(() => bind({ name: 'connlimit', limit: 3, upto: false, maskLen: 32, daddr: false })).toThrow(BindError);
     expect(() => bind({ name: 'connlimit', limit: 3, upto: false, maskLen: 32, daddr: false })).toThrow(/connlimit/);
   });
 });
