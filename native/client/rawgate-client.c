@@ -57,9 +57,10 @@ static const char USAGE[] =
     "                                       the JavaScript the JIT generates for a chain of the running ruleset\n"
     "  rawgate iptables-save ARGS...        iptables-save against the running daemon\n"
     "  rawgate iptables-restore ARGS...     iptables-restore against the running daemon (input on stdin)\n"
+    "  rawgate conntrack ARGS...            conntrack (conntrack-tools) against the running daemon's table\n"
     "  rawgate lab up|down|demo [OPTIONS]   the network-namespace lab (root)\n"
     "  rawgate --version\n"
-    "Installed as iptables / iptables-save / iptables-restore, rawgate acts as that command.\n"
+    "Installed as iptables / iptables-save / iptables-restore / conntrack, rawgate acts as that command.\n"
     "The iptables commands find the daemon at --socket PATH, else $RAWGATE_SOCKET, else /run/rawgate/rawgate.sock.\n";
 
 static const char *op_name; /* "iptables" | "iptables-save" | "iptables-restore" */
