@@ -41,11 +41,21 @@ const TCP_SECS = Number(opt('--tcp-secs', '5'));
 const ALLOC_PACKETS = Number(opt('--alloc-packets', '1000000'));
 const NODE_ARGS = opt('--node-args', '').split(' ').filter((s) => s !== '');
 const WRITE = !argv.includes('--no-write');
-const STATEFUL = argv.includes('--stateful');
+/** --nat: the full gateway ruleset (stateful filter + MASQUERADE + a DNAT port forward); implies --stateful. */
+const NAT = argv.includes('--nat');
+const STATEFUL = NAT || argv.includes('--stateful');
 const NEW_FLOWS = argv.includes('--new-flows');
 const OUT = opt('--out', 'RESULTS-forward.md');
 /** The tutorial's stateful FORWARD chain (bench --stateful): conntrack on, replies by state, NEW only from the LAN. */
-const STATEFUL_RULES = (lanIf: string) => `*filter
+const STATEFUL_RULES = (lanIf: string, wanIf: string, wanAddr: string, lanHost: string) => `${NAT ? `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -i ${wanIf} -d ${wanAddr} -p tcp --dport 8080 -j DNAT --to-destination ${lanHost}:80
+-A POSTROUTING -o ${wanIf} -j MASQUERADE
+COMMIT
+` : ''}*filter
 :INPUT ACCEPT [0:0]
 :FORWARD DROP [0:0]
 :OUTPUT ACCEPT [0:0]
@@ -359,9 +369,10 @@ async function main(): Promise<void> {
     sides.push(r, k);
     if (STATEFUL) {
       log('loading the stateful ruleset in both labs');
-      const kr = klab.exec(klab.router, [`${systemIptables()}-restore`], { input: STATEFUL_RULES(klab.lan.routerIf) });
+      const rules = (l: Lab) => STATEFUL_RULES(l.lan.routerIf, l.wan.routerIf, l.wan.routerAddr, l.lan.hostAddr);
+      const kr = klab.exec(klab.router, [`${systemIptables()}-restore`], { input: rules(klab) });
       if (kr.status !== 0) throw new Error(`kernel iptables-restore: ${kr.stderr}`);
-      const rr = await rg.iptablesRestore(STATEFUL_RULES(rlab.lan.routerIf));
+      const rr = await rg.iptablesRestore(rules(rlab));
       if (rr.status !== 0) throw new Error(`rawgate iptables-restore: ${rr.stderr}`);
     }
     for (const s of sides) {
@@ -486,10 +497,10 @@ async function main(): Promise<void> {
     }
     const env = `${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), Linux ${release()}, Node ${process.version}`;
     const md = [
-      `# Forwarding benchmark: rawgate vs the kernel twin${STATEFUL ? ', stateful ruleset (connection tracking)' : ''}${NEW_FLOWS ? ', a new connection per packet' : ''}`,
+      `# Forwarding benchmark: rawgate vs the kernel twin${NAT ? ', the NAT gateway (stateful filter, MASQUERADE, DNAT)' : STATEFUL ? ', stateful ruleset (connection tracking)' : ''}${NEW_FLOWS ? ', a new connection per packet' : ''}`,
       '',
       `- date: ${started.toISOString()}`,
-      `- command: \`${STATEFUL ? 'npm run bench:conntrack' : 'npm run bench:forward'}\`` + (argv.length ? ` (args: \`${argv.join(' ')}\`)` : ''),
+      `- command: \`${NAT ? 'npm run bench:nat' : STATEFUL ? 'npm run bench:conntrack' : 'npm run bench:forward'}\`` + (argv.length ? ` (args: \`${argv.join(' ')}\`)` : ''),
       `- machine: ${env}; shared with other work and noisy; runs alternate rawgate/kernel, medians reported`,
       `- bench wall time: ${fmt(runSecs, 0)} s`,
       '',
@@ -502,7 +513,7 @@ async function main(): Promise<void> {
       '## Method',
       '',
       `- Two labs from \`src/lab\` (\`withGuests: false\`): LAN host — router — WAN host over veths (TSO/GSO off). The rawgate lab runs \`rawgate run\` in the router namespace (log level warn${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}, ${STATEFUL ? 'the stateful ruleset below' : 'no rules'}${PIN ? ', pinned to the last CPU' : ''}); the kernel twin forwards with ip_forward=1${STATEFUL ? ' and the same ruleset (so the kernel tracks every packet too)' : ''}.`,
-      ...(STATEFUL ? ['', '```', STATEFUL_RULES('lan0').trim(), '```', ''] : []),
+      ...(STATEFUL ? ['', '```', STATEFUL_RULES('lan0', 'wan0', '<router WAN address>', '<LAN host>').trim(), '```', ''] : []),
       `- UDP: \`trafgen -o eth0 -P 1 --no-sock-mem -Q\` in the LAN namespace sends one ${FRAME}-byte frame (no FCS on a veth: 14 Ethernet + 20 IPv4 + 8 UDP + ${FRAME - 42} payload, IP checksum by csumip, UDP checksum 0) to the router's lan0 MAC (learned with one ping and \`ip neigh\`), LAN host → WAN host port 9, as fast as it can. Forwarded rate = WAN host eth0 rx_packets delta over a ${UDP_SECS} s window sampled 0.4 s after trafgen started (steady state); offered = LAN host eth0 tx_packets over the same window. Each run is bounded by \`timeout\` and a packet count. Warm-up: 1 s of flood and a 1 s TCP transfer per lab.`,
       `- TCP: \`iperf3 -c <WAN host> -t ${TCP_SECS} -J\` from the LAN host, server \`iperf3 -s -1\` on the WAN host; end.sum_received.bits_per_second.`,
       '- Gbit/s for UDP is packets/s × 64 B × 8 (frame bytes, no preamble/FCS).',
