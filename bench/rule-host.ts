@@ -19,7 +19,7 @@ export function nullHost(): RuleHost {
     ctInfo: {
       has: () => false, proto: zero, origSrc: zero, origDst: zero, replSrc: zero, replDst: zero,
       origSrcPort: zero, origDstPort: zero, replSrcPort: zero, replDstPort: zero, status: zero,
-      expires: zero, helper: () => '', mark: zero, packets: zero, bytes: zero,
+      expires: zero, helper: () => '', mark: zero, packets: zero, bytes: zero, liveId: zero,
     },
   };
 }

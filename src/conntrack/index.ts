@@ -29,7 +29,7 @@ export function createConntrack(cfg: ConntrackConfig, now: () => number): Conntr
   const size = tableSize(cfg.sysctl.nf_conntrack_max, cfg.sysctl.nf_conntrack_buckets);
   const table = new ConntrackTable(size.max, size.buckets);
   const engine = new Conntrack(table, new TcpTracker(size.max, cfg.sysctl), cfg.sysctl, now);
-  const view = new ConntrackView(table, now);
+  const view = new ConntrackView(table, now, (s) => engine.tcp.state(s));
   return {
     engine,
     table,

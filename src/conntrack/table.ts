@@ -118,6 +118,7 @@ export class ConntrackTable {
   setStatus(slot: number, v: number): void { this.eu[slot * EU + U_STATUS] = v; }
   mark(slot: number): number { return this.eu[slot * EU + U_MARK]; }
   setMark(slot: number, v: number): void { this.eu[slot * EU + U_MARK] = v; }
+  /** conntrack -o id; 0 while the slot is free. */
   id(slot: number): number { return this.eu[slot * EU + U_ID]; }
   helper(slot: number): number { return this.eu[slot * EU + U_HELPER]; }
   setHelper(slot: number, h: number): void { this.eu[slot * EU + U_HELPER] = h; }
@@ -211,6 +212,7 @@ export class ConntrackTable {
   /** Forget an unconfirmed entry (its packet was dropped or consumed). */
   discard(slot: number): void {
     this.onDestroy?.(slot);
+    this.eu[slot * EU + U_ID] = 0;
     this.freeList[this.freeCount++] = slot;
     this.count--;
   }
@@ -271,6 +273,7 @@ export class ConntrackTable {
     this.unlink(slot * 2);
     this.unlink(slot * 2 + 1);
     this.eu[slot * EU + U_STATUS] = 0;
+    this.eu[slot * EU + U_ID] = 0;
     this.freeList[this.freeCount++] = slot;
     this.count--;
   }

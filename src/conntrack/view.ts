@@ -15,7 +15,17 @@ import { secondsLeft } from './records.js';
 type CtTarget = Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>;
 
 export class ConntrackView implements CtView {
-  constructor(private readonly table: ConntrackTable, private readonly now: () => number) {}
+  constructor(private readonly table: ConntrackTable, private readonly now: () => number, private readonly tcpState: (slot: number) => number) {}
+
+  liveId(slot: number): number {
+    const id = this.table.id(slot);
+    if (id === 0) return 0;
+    if (this.table.proto(slot) === 6) {
+      const s = this.tcpState(slot);
+      if (s === 7 || s === 8) return 0; // TIME_WAIT, CLOSE: nf_conncount's already_closed()
+    }
+    return id;
+  }
 
   has(ctx: PacketContext): boolean {
     return ctx.ctIndex >= 0;

@@ -35,7 +35,7 @@ const NO_CT: CtView = {
   proto: () => 0,
   origSrc: () => 0, origDst: () => 0, replSrc: () => 0, replDst: () => 0,
   origSrcPort: () => 0, origDstPort: () => 0, replSrcPort: () => 0, replDstPort: () => 0,
-  status: () => 0, expires: () => 0, helper: () => '', mark: () => 0, packets: () => 0, bytes: () => 0,
+  status: () => 0, expires: () => 0, helper: () => '', mark: () => 0, packets: () => 0, bytes: () => 0, liveId: () => 0,
 };
 
 /**

@@ -67,4 +67,10 @@ export interface CtView {
   /** Packets / bytes the connection has seen in a direction (0 original, 1 reply), this packet included. */
   packets(ctx: PacketContext, dir: number): number;
   bytes(ctx: PacketContext, dir: number): number;
+  /**
+   * connlimit: the id of the entry in `slot` while it counts as a live
+   * connection (nf_conncount: not gone, not a TCP connection in TIME_WAIT or
+   * CLOSE), else 0. ctx.ctIndex is the packet's own slot.
+   */
+  liveId(slot: number): number;
 }

@@ -99,7 +99,7 @@ export function setup(rules?: string, opts: SetupOptions = {}) {
   const ct = opts.conntrack?.(() => now) ?? null;
   let stages = opts.stages;
   if (ct !== null) {
-    host.attachConntrack(new ConntrackView(ct.table, () => now));
+    host.attachConntrack(new ConntrackView(ct.table, () => now, (s) => ct.tcp.state(s)));
     ct.active = true;
     const defrag = new DefragStage(new Defrag(DEFRAG_DEFAULTS), () => ct.active, () => now);
     const nat = new Nat(ct.table, ifaces, () => now);

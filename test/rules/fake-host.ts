@@ -53,7 +53,7 @@ export function fakeHost(opts: FakeHostOptions = {}): FakeHost {
   const ct: CtView = {
     has: () => false, proto: zero, origSrc: zero, origDst: zero, replSrc: zero, replDst: zero,
     origSrcPort: zero, origDstPort: zero, replSrcPort: zero, replDstPort: zero,
-    status: zero, expires: zero, helper: () => '', mark: zero, packets: zero, bytes: zero,
+    status: zero, expires: zero, helper: () => '', mark: zero, packets: zero, bytes: zero, liveId: zero,
     ...opts.ct,
   };
   const host: FakeHost = {

@@ -3,13 +3,11 @@
  * [!] --connlimit-above N (one of them; "upto" is stored as the kernel's
  * inverted "above"), --connlimit-mask 0..32 (default 32),
  * --connlimit-saddr (default) / --connlimit-daddr. Save always names mask
- * and side. Rawgate cannot count connections per address group yet, so
- * binding refuses it.
+ * and side. Counting follows nf_conncount (see bind).
  */
 import { paramProblem } from '../errors.js';
 import type { MatchExt } from './types.js';
 import { fcheck, given, once, parseUintOpt } from './xt-options.js';
-import { BindError } from '../../rules/binding.js';
 
 /** Connections per address group: matches above `limit` (or up to it when `upto`). */
 export interface ConnlimitMatch { name: 'connlimit'; limit: number; upto: boolean; maskLen: number; daddr: boolean }
@@ -20,8 +18,37 @@ declare module '../../rules/matches.js' {
 
 export const connlimitMatch: MatchExt<ConnlimitMatch> = {
   name: 'connlimit',
-  bind: () => {
-    throw new BindError('match \'connlimit\' cannot be evaluated: it needs a count of tracked connections per address group, which rawgate\'s connection tracking does not provide');
+  bind: (m, _rule, env) => {
+    // xt_connlimit over nf_conncount: per address group, the live connections
+    // seen by this rule (the packet's own included); dead and closed ones are
+    // pruned as the group is walked. A group's list is a flat [slot, id, ...]
+    // array: it grows only when a group gets a new connection.
+    const ct = env.host.ctInfo;
+    const mask = m.maskLen === 0 ? 0 : (0xffffffff << (32 - m.maskLen)) >>> 0;
+    const groups = new Map<number, number[]>();
+    return (ctx) => {
+      const slot = ctx.ctIndex;
+      if (slot < 0) return false;
+      const key = ((m.daddr ? ctx.daddr : ctx.saddr) & mask) >>> 0;
+      let list = groups.get(key);
+      if (list === undefined) {
+        list = [];
+        groups.set(key, list);
+      }
+      const myId = ct.liveId(slot);
+      let present = false, w = 0;
+      for (let r = 0; r < list.length; r += 2) {
+        const s = list[r]!, id = list[r + 1]!;
+        if (ct.liveId(s) !== id) continue;
+        if (s === slot) present = true;
+        list[w++] = s;
+        list[w++] = id;
+      }
+      list.length = w;
+      if (!present && myId !== 0) list.push(slot, myId);
+      if (w === 0 && list.length === 0) groups.delete(key);
+      return (list.length >> 1 > m.limit) !== m.upto;
+    };
   },
   options: [
     { name: 'connlimit-upto', hasArg: true, invertible: true },

@@ -112,10 +112,6 @@ describe('connbytes reads the connection\'s accounting', () => {
   it('no connection: no match', () => {
     expect(bind(m)(buildPacket())).toBe(false);
   });
-  it('connlimit is still refused at bind time, naming the extension', () => {
-    expect(() => bind({ name: 'connlimit', limit: 3, upto: false, maskLen: 32, daddr: false })).toThrow(BindError);
-    expect(() => bind({ name: 'connlimit', limit: 3, upto: false, maskLen: 32, daddr: false })).toThrow(/connlimit/);
-  });
 });
 
 describe('hashlimit', () => {
