@@ -44,6 +44,7 @@ export const TOOLS = {
   ping: { package: 'iputils-ping' },
   curl: { package: 'curl' },
   socat: { package: 'socat' },
+  iperf3: { package: 'iperf3' },
   nc: { package: 'netcat-openbsd' },
   tcpdump: { package: 'tcpdump' },
   trafgen: { package: 'netsniff-ng', paths: ['/usr/sbin/trafgen'] },
@@ -56,9 +57,9 @@ export type ToolName = keyof typeof TOOLS;
 /** What `rawgate lab demo` (src/lab/topology.ts, daemon.ts, demo.ts) runs. */
 export const DEMO_TOOLS: readonly ToolName[] = ['ip', 'sysctl', 'iptables', 'ethtool', 'ping', 'curl'];
 
-/** What the end-to-end tests run (test/lab, test/dataplane, test/io, test/packet's capture.sh). */
+/** What the end-to-end tests run (test/lab, test/dataplane, test/io, test/conntrack, test/packet's capture.sh). */
 export const TEST_TOOLS: readonly ToolName[] = [
-  ...DEMO_TOOLS, 'ss', 'tc', 'socat', 'nc', 'tcpdump', 'trafgen', 'python3', 'scapy',
+  ...DEMO_TOOLS, 'ss', 'tc', 'socat', 'nc', 'tcpdump', 'trafgen', 'python3', 'scapy', 'iperf3',
 ];
 
 /** Where root's PATH has the system tools; added to the search so a user PATH without sbin does not hide them. */
