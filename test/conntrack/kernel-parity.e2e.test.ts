@@ -8,7 +8,9 @@
  * and the same FORWARD rules must count them (packets and bytes, per
  * sequence). Then real clients through both (curl, iperf3, a socat session;
  * the WAN cannot connect in), and the tutorial's rc.firewall script run with
- * IPTABLES pointing at rawgate's own iptables client and at the kernel's.
+ * IPTABLES pointing at rawgate's own iptables client and at the kernel's:
+ * the same ruleset, a LAN browser gets through, the WAN does not, and most
+ * crafted sequences again (fresh ports) with every chain's counters compared.
  * conntrack listings are not compared (rawgate has no `conntrack -L` yet).
  *
  * Invariants: everything happens in the two labs' namespaces (the hosts'
@@ -25,6 +27,7 @@ import type { Lab, RawgateRun } from '../../src/lab/index.js';
 import { isRoot, nsArgv, systemIptables } from '../../src/lab/exec.js';
 import { createLab } from '../../src/lab/topology.js';
 import { CRAFTED_PORTS, OPEN_PORT, SEQUENCES } from './sequences.js';
+import type { Sequence } from './sequences.js';
 
 const canRun = isRoot() || !!process.env.CI;
 if (!canRun) console.warn('test/conntrack: kernel parity skipped — needs root to create network namespaces (set CI=1 to force)');
@@ -69,6 +72,15 @@ const both = () => [sides.rawgate!, sides.kernel!] as const;
 interface StepResult { sent: string; lan: string[]; wan: string[] }
 interface SeqResult { name: string; steps: StepResult[]; counters: { status: number; stdout: string; stderr: string } }
 
+/**
+ * The sequences run a second time under the tutorial script's ruleset: the
+ * TCP ones its bad_tcp_packets chain sorts (stray ACKs, a SYN/ACK out of
+ * nowhere, malformed segments it has no INVALID rule for), and the
+ * RELATED/ESTABLISHED ones.
+ */
+const TUTORIAL_PASS = SEQUENCES.filter((q) =>
+  ['TCP LAN → WAN', 'stray ACKs', 'SYN/ACK from the WAN', 'out-of-window', 'malformed', 'ICMP errors', 'UDP', 'ICMP: ping', 'WAN → LAN TCP'].some((p) => q.name.startsWith(p)));
+
 /** Run argv (no shell) with a hard timeout; resolves with its output, never rejects. */
 function exec(argv: string[], o: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -112,7 +124,33 @@ function forwardCounters(listing: string): number[] {
   return [Number(m[1]), Number(m[2]), ...rules];
 }
 
-async function runSequences(s: Side): Promise<SeqResult[]> {
+/**
+ * Every chain's counters from `iptables -L -v -x -n`, one line each
+ * ("FORWARD policy: pkts bytes", "bad_tcp_packets 3: pkts bytes"), leaving
+ * out rules with a limit match: how often those match depends on when the
+ * packets came, not on connection tracking.
+ */
+function allCounters(listing: string): string[] {
+  const out: string[] = [];
+  let chain = '';
+  let n = 0;
+  for (const line of listing.split('\n')) {
+    const head = /^Chain (\S+) \((?:policy \w+ (\d+) packets, (\d+) bytes|\d+ references)\)/.exec(line);
+    if (head) {
+      [chain, n] = [head[1], 0];
+      if (head[2] !== undefined) out.push(`${chain} policy: ${head[2]} ${head[3]}`);
+      continue;
+    }
+    const f = line.trim().split(/\s+/);
+    if (!/^\d+$/.test(f[0] ?? '')) continue; // the column header, blank lines
+    n++;
+    if (!/ limit: /.test(line)) out.push(`${chain} ${n}: ${f[0]} ${f[1]}`);
+  }
+  return out;
+}
+
+/** One pass of crafted sequences; counters listed (listArgs) and zeroed (zeroArgs) after each sequence. */
+async function runSequences(s: Side, sequences: Sequence[], o: { listArgs: string[]; zeroArgs: string[]; portOffset: number }): Promise<SeqResult[]> {
   const ipt = s.ipt;
   const spec = {
     iface: s.lab.lan.hostIf,
@@ -123,10 +161,11 @@ async function runSequences(s: Side): Promise<SeqResult[]> {
     wanGw: s.lab.wan.hostAddr.replace(/\.2$/, '.3'),
     routerLan: s.lab.lan.routerAddr,
     routerWan: s.lab.wan.routerAddr,
-    listArgv: [...ipt.argv, '-L', 'FORWARD', '-v', '-x', '-n'],
-    zeroArgv: [...ipt.argv, '-Z', 'FORWARD'],
+    listArgv: [...ipt.argv, ...o.listArgs],
+    zeroArgv: [...ipt.argv, ...o.zeroArgs],
     env: ipt.env,
-    sequences: SEQUENCES,
+    portOffset: o.portOffset,
+    sequences,
   };
   if (s.lab.wan.hostIf !== spec.iface) throw new Error('the driver assumes the same interface name on both hosts');
   const r = await exec(nsArgv(s.lab.lan.ns, ['/usr/bin/python3', path.join(HERE, 'ct_driver.py')]), { input: JSON.stringify(spec), timeoutMs: 90_000 });
@@ -156,8 +195,12 @@ async function realClients(s: Side): Promise<Record<string, string>> {
   out.session = `socat exit ${sess.status}: ${sess.stdout.trim().split('\n').join(' ')}`;
   out.wanToOpenPort = await curl(wan.ns, `http://${lan.hostAddr}:${OPEN_PORT}/`);
   out.wanToClosedPort = await curl(wan.ns, `http://${lan.hostAddr}:${OPEN_PORT + 1}/`);
-  const ping = await nsExec(wan.ns, ['ping', '-n', '-c', '2', '-i', '0.3', '-W', '1', lan.hostAddr], 10_000);
-  out.wanPing = `received ${/(\d+) received/.exec(ping.stdout)?.[1] ?? '?'}`;
+  const ping = async (ns: string, to: string) => {
+    const r = await nsExec(ns, ['ping', '-n', '-c', '2', '-i', '0.3', '-W', '1', to], 10_000);
+    return `received ${/(\d+) received/.exec(r.stdout)?.[1] ?? '?'}`;
+  };
+  out.lanPing = await ping(lan.ns, wan.hostAddr);
+  out.wanPing = await ping(wan.ns, lan.hostAddr);
   return out;
 }
 
@@ -186,6 +229,7 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
   const seqs: Partial<Record<'rawgate' | 'kernel', SeqResult[]>> = {};
   const clients: Partial<Record<'rawgate' | 'kernel', Record<string, string>>> = {};
   const tutorial: Partial<Record<'rawgate' | 'kernel', Record<string, string>>> = {};
+  const tutorialSeqs: Partial<Record<'rawgate' | 'kernel', SeqResult[]>> = {};
   let started = 0;
   /** Seconds each phase took (printed with RAWGATE_PARITY_VERBOSE). */
   const phases: Record<string, number> = {};
@@ -198,6 +242,20 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
     const g = createLab({ withGuests: false });
     sides.rawgate = { lab: g, ipt: { argv: [], env: {} } };
     mark('labs');
+    // Servers first: they start while rawgate does.
+    for (const s of [sides.rawgate, sides.kernel]) {
+      const { lan, wan } = s.lab;
+      for (const ns of [lan.ns, wan.ns]) {
+        const guard = s.lab.exec(ns, [`${systemIptables()}-restore`], { input: hostGuard });
+        if (guard.status !== 0) throw new Error(`host guard in ${ns}: ${guard.stderr}`);
+      }
+      serve(wan.ns, ['/usr/bin/python3', '-m', 'http.server', '8080', '--bind', wan.hostAddr, '--directory', s.lab.workDir]);
+      serve(wan.ns, ['iperf3', '-s', '-B', wan.hostAddr, '-p', '5201']);
+      serve(wan.ns, ['socat', `TCP-LISTEN:7000,bind=${wan.hostAddr},reuseaddr,fork`, 'EXEC:cat']);
+      for (const p of [OPEN_PORT, OPEN_PORT + 1]) {
+        serve(lan.ns, ['/usr/bin/python3', '-m', 'http.server', String(p), '--bind', lan.hostAddr, '--directory', s.lab.workDir]);
+      }
+    }
     const rg = await startRawgate(g, { logLevel: 'warn' });
     mark('rawgate started');
     sides.rawgate.rg = rg;
@@ -213,19 +271,6 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
     if (r.status !== 0) throw new Error(`rawgate iptables-restore: ${r.stderr}`);
 
     for (const s of both()) {
-      const { lan, wan } = s.lab;
-      for (const ns of [lan.ns, wan.ns]) {
-        const guard = s.lab.exec(ns, [`${systemIptables()}-restore`], { input: hostGuard });
-        if (guard.status !== 0) throw new Error(`host guard in ${ns}: ${guard.stderr}`);
-      }
-      serve(wan.ns, ['/usr/bin/python3', '-m', 'http.server', '8080', '--bind', wan.hostAddr, '--directory', s.lab.workDir]);
-      serve(wan.ns, ['iperf3', '-s', '-B', wan.hostAddr, '-p', '5201']);
-      serve(wan.ns, ['socat', `TCP-LISTEN:7000,bind=${wan.hostAddr},reuseaddr,fork`, 'EXEC:cat']);
-      for (const p of [OPEN_PORT, OPEN_PORT + 1]) {
-        serve(lan.ns, ['/usr/bin/python3', '-m', 'http.server', String(p), '--bind', lan.hostAddr, '--directory', s.lab.workDir]);
-      }
-    }
-    for (const s of both()) {
       const listening = (ns: string, ports: number[]) => {
         const out = s.lab.exec(ns, ['ss', '-ltnH']).stdout;
         return ports.every((p) => out.includes(`:${p} `));
@@ -235,7 +280,8 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
 
     mark('servers');
     // The two labs are independent: run each side's probes at the same time.
-    const [sr, sk] = await Promise.all([runSequences(sides.rawgate), runSequences(sides.kernel)]);
+    const pass1 = { listArgs: ['-L', 'FORWARD', '-v', '-x', '-n'], zeroArgs: ['-Z', 'FORWARD'], portOffset: 0 };
+    const [sr, sk] = await Promise.all([runSequences(sides.rawgate, SEQUENCES, pass1), runSequences(sides.kernel, SEQUENCES, pass1)]);
     seqs.rawgate = sr;
     seqs.kernel = sk;
     mark('crafted');
@@ -247,7 +293,13 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
     tutorial.rawgate = tr;
     tutorial.kernel = tk;
     mark('tutorial');
-    if (process.env.RAWGATE_PARITY_VERBOSE) console.log(JSON.stringify({ phases, seqs, clients, tutorial }, null, 1));
+    // The crafted sequences again, under the tutorial's chains (fresh ports: no entries from the first pass).
+    const pass2 = { listArgs: ['-L', '-v', '-x', '-n'], zeroArgs: ['-Z'], portOffset: 2000 };
+    const [tsr, tsk] = await Promise.all([runSequences(sides.rawgate, TUTORIAL_PASS, pass2), runSequences(sides.kernel, TUTORIAL_PASS, pass2)]);
+    tutorialSeqs.rawgate = tsr;
+    tutorialSeqs.kernel = tsk;
+    mark('crafted under the tutorial script');
+    if (process.env.RAWGATE_PARITY_VERBOSE) console.log(JSON.stringify({ phases, seqs, clients, tutorial, tutorialSeqs }, null, 1));
   }, 150_000);
 
   afterAll(async () => {
@@ -275,13 +327,14 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
     });
   });
 
-  it('real clients: curl, iperf3 and a 3 s socat session LAN → WAN work; the WAN reaches only the open port', () => {
+  it('real clients: curl, iperf3, a 3 s socat session and ping LAN → WAN work; the WAN reaches only the open port, and cannot ping in', () => {
     expect(clients.kernel).toEqual({
       curl: 'curl exit 0 http 200',
       iperf3: 'iperf3 exit 0, received more than 100 kB',
       session: 'socat exit 0: line1 line2 line3 line4 line5 line6',
       wanToOpenPort: 'curl exit 0 http 200',
       wanToClosedPort: 'curl exit 28 http 000',
+      lanPing: 'received 2',
       wanPing: 'received 0',
     });
     expect(clients.rawgate).toEqual(clients.kernel);
@@ -295,6 +348,31 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
     expect(tutorial.kernel!.intrude).toBe('curl exit 28 http 000');
     expect(tutorial.rawgate!.browse).toBe(tutorial.kernel!.browse);
     expect(tutorial.rawgate!.intrude).toBe(tutorial.kernel!.intrude);
+  });
+
+  TUTORIAL_PASS.forEach((seq, i) => {
+    it(`crafted, under the tutorial script's chains: ${seq.name}`, () => {
+      const [ours, kernel] = [tutorialSeqs.rawgate![i], tutorialSeqs.kernel![i]];
+      expect(kernel.counters.status, kernel.counters.stderr).toBe(0);
+      expect(ours.counters.status, ours.counters.stderr).toBe(0);
+      expect(ours.steps).toEqual(kernel.steps);
+      expect(allCounters(ours.counters.stdout), 'counters of every chain').toEqual(allCounters(kernel.counters.stdout));
+    });
+  });
+
+  it('crafted, under the tutorial script: the kernel did what its chains say', () => {
+    const k = (name: string) => tutorialSeqs.kernel![TUTORIAL_PASS.findIndex((q) => q.name.startsWith(name))];
+    const pkts = (r: SeqResult, counter: string) => Number(allCounters(r.counters.stdout).find((l) => l.startsWith(`${counter}: `))?.split(' ').at(-2));
+    const arrived = (r: SeqResult) => r.steps.map((st) => st.lan.length + st.wan.length);
+    // Stray ACKs are NEW and not SYN: logged and dropped in bad_tcp_packets.
+    expect(pkts(k('stray ACKs'), 'bad_tcp_packets 3')).toBe(3);
+    // A SYN/ACK out of nowhere is INVALID, not NEW: bad_tcp_packets' REJECT never sees it, the policy drops it.
+    expect(pkts(k('SYN/ACK from the WAN'), 'bad_tcp_packets 1')).toBe(0);
+    expect(pkts(k('SYN/ACK from the WAN'), 'FORWARD policy')).toBe(2);
+    // No INVALID rule: whatever comes in on the LAN side is forwarded, malformed or not.
+    expect(arrived(k('malformed'))).toEqual([1, 1, 1, 1, 1, 1]);
+    // No open port any more: the WAN's SYN is dropped, the LAN host's unasked-for SYN/ACK still leaves.
+    expect(arrived(k('WAN → LAN TCP'))).toEqual([0, 1, 0, 0, 0, 1, 0]);
   });
 
   it('stays well under two minutes', () => {

@@ -41,8 +41,12 @@ export interface Sequence {
   kernel: { arrived: number[]; pkts: number[] };
 }
 
-/** Ports the crafted sequences use (both hosts drop them in INPUT); real clients stay out of this range. */
-export const CRAFTED_PORTS = '20000:21999';
+/**
+ * Ports the crafted sequences use, 20000-21999, moved up by a pass's port
+ * offset (at most 2000) in ct_driver.py; both hosts drop them in INPUT, and
+ * real clients' ephemeral ports (32768 up) stay out of this range.
+ */
+export const CRAFTED_PORTS = '20000:23999';
 /** The LAN server port the WAN may open connections to (the "port forward without NAT" rule). */
 export const OPEN_PORT = 8022;
 
