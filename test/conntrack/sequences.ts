@@ -25,7 +25,8 @@ export interface Icmp { type: number; code?: number; id?: number; seq?: number; 
 /** The packet an ICMP error quotes (IP header + the first 20 bytes of L4). */
 export type Quote = L4 & { src: Host; dst: Host };
 /** from: the host whose interface sends it; src 'wan.gw': with the source address of a (nonexistent) gateway on the WAN segment. */
-export type Step = L4 & { from: Host; to?: Host; src?: 'wan.gw' };
+/** ttl: of the IP header (default 64; 1 expires at the router). */
+export type Step = L4 & { from: Host; to?: Host; src?: 'wan.gw'; ttl?: number };
 export interface Sequence {
   name: string;
   steps: Step[];
@@ -189,6 +190,24 @@ export const SEQUENCES: Sequence[] = [
       tcp('wan', 20526, 20026, 'SA', 5000, 1001),
       tcp('lan', 20026, 20526, 'PA', 1001, 5001, 'hi'),
       tcp('wan', 20526, 20026, 'A', 5001, 1003),
+    ],
+  },
+  {
+    name: 'what dropped packets leave behind: conntrack saw a segment that then expired (TTL 1), but not a NEW one dropped before confirmation',
+    kernel: { arrived: [1, 1, 1, 1, 1, 1, 1, 0, 0, 0], pkts: [1, 2, 4, 0, 1, 0] },
+    steps: [
+      ...handshake('lan', 20027, 20527),
+      tcp('lan', 20027, 20527, 'PA', 1001, 5001, 'abc'),
+      // Expires in the router (its time-exceeded reaches the LAN host), after conntrack has counted it as sent.
+      { ...tcp('lan', 20027, 20527, 'PA', 1004, 5001, 'def'), ttl: 1 },
+      // So acknowledging it is not acknowledging unseen data.
+      tcp('wan', 20527, 20027, 'A', 5001, 1007),
+      // A first SYN that expires never becomes a confirmed entry: the SYN/ACK finds none.
+      { ...tcp('lan', 20028, 20528, 'S', 1000, 0), ttl: 1 },
+      tcp('wan', 20528, 20028, 'SA', 5000, 1001),
+      // Nor does a SYN the FORWARD policy drops.
+      tcp('wan', 21029, OPEN_PORT + 1, 'S', 1000, 0),
+      tcp('lan', OPEN_PORT + 1, 21029, 'SA', 5000, 1001),
     ],
   },
   {
