@@ -79,12 +79,15 @@ def l4(d):
         return dgram / Raw(u.get('data', 'x').encode())
     i = d['icmp']
     msg = ICMP(type=i['type'], code=i.get('code', 0), id=i.get('id', 0), seq=i.get('seq', 0))
+    if 'chksum' in i:
+        msg.chksum = i['chksum']
     if 'quote' in i:
         q = i['quote']
-        inner = bytes(IP(src=q['src'], dst=q['dst'], id=q.get('ipid', 1), ttl=q.get('ttl', 64)) / l4(q))
+        inner = bytes(IP(src=q['src'], dst=q['dst'], id=q.get('ipid', 1), ttl=q.get('ttl', 64), frag=q.get('frag', 0)) / l4(q))
         # The quoted IP header and the first 20 bytes of L4 (the whole TCP header; RFC 792 asks for at least 8).
         return msg / Raw(inner[:20 + q.get('quoteLen', 20)])
-    return msg / Raw(i.get('data', 'ping').encode())
+    data = i.get('data', 'ping').encode()
+    return msg / Raw(data) if data else msg
 
 
 def summary(frame, names):
@@ -104,7 +107,7 @@ def summary(frame, names):
     if isinstance(ip.payload, ICMP):
         i = ip[ICMP]
         s = f'ICMP {base} type={i.type}/{i.code}'
-        if i.type in (0, 8):
+        if i.type in (0, 8, 13, 14, 15, 16):
             return f'{s} id={i.id} seq={i.seq}'
         inner = bytes(i.payload)
         if len(inner) >= 28:

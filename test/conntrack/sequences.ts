@@ -21,9 +21,10 @@ export interface TcpSeg {
 }
 export interface UdpDgram { sport: number; dport: number; data?: string; chksum?: number }
 export type L4 = { tcp: TcpSeg } | { udp: UdpDgram } | { icmp: Icmp };
-export interface Icmp { type: number; code?: number; id?: number; seq?: number; data?: string; quote?: Quote }
-/** The packet an ICMP error quotes (IP header + the first 20 bytes of L4). */
-export type Quote = L4 & { src: Host; dst: Host };
+/** chksum: a deliberately wrong ICMP checksum. */
+export interface Icmp { type: number; code?: number; id?: number; seq?: number; data?: string; quote?: Quote; chksum?: number }
+/** The packet an ICMP error quotes: IP header + the first quoteLen (default 20) bytes of L4; frag: its fragment offset (8-byte units). */
+export type Quote = L4 & { src: Host; dst: Host; quoteLen?: number; frag?: number };
 /** from: the host whose interface sends it; src 'wan.gw': with the source address of a (nonexistent) gateway on the WAN segment. */
 /** ttl: of the IP header (default 64; 1 expires at the router). */
 export type Step = L4 & { from: Host; to?: Host; src?: 'wan.gw'; ttl?: number };
@@ -66,6 +67,9 @@ function handshake(client: Host, cport: number, sport: number): Step[] {
     tcp(client, cport, sport, 'A', ISN_LAN + 1, ISN_WAN + 1),
   ];
 }
+
+/** The LAN host's segment of connection 20030 → 20530, as ICMP errors from the WAN quote it. */
+const LIVE_30: Quote = { src: 'lan', dst: 'wan', tcp: { sport: 20030, dport: 20530, flags: 'A', seq: 1001, ack: 5001 } };
 
 export const SEQUENCES: Sequence[] = [
   {
@@ -254,6 +258,32 @@ export const SEQUENCES: Sequence[] = [
       { from: 'wan', icmp: { type: 3, code: 1, quote: { src: 'wan', dst: 'lan', tcp: { sport: 20508, dport: 20008, flags: 'A', seq: 5001, ack: 1001 } } } },
       // The connection still works.
       tcp('lan', 20008, 20508, 'PA', 1001, 5001, 'still'),
+    ],
+  },
+  {
+    name: 'ICMP errors, edge cases: 8-byte quote, redirect, source quench, parameter problem (RELATED); quoted fragment, bad checksum, unknown type (INVALID)',
+    kernel: { arrived: [1, 1, 1, 1, 1, 1, 1, 0, 0, 0], pkts: [0, 3, 6, 0, 1, 0] },
+    steps: [
+      ...handshake('lan', 20030, 20530),
+      { from: 'wan', icmp: { type: 3, code: 3, quote: { ...LIVE_30, quoteLen: 8 } } },
+      { from: 'wan', icmp: { type: 5, code: 1, quote: LIVE_30 } },
+      { from: 'wan', icmp: { type: 4, code: 0, quote: LIVE_30 } },
+      { from: 'wan', icmp: { type: 12, code: 0, quote: LIVE_30 } },
+      { from: 'wan', icmp: { type: 3, code: 3, quote: { ...LIVE_30, frag: 100 } } },
+      { from: 'wan', icmp: { type: 3, code: 3, chksum: 0x1234, quote: LIVE_30 } },
+      { from: 'wan', icmp: { type: 40, code: 0, quote: LIVE_30 } },
+    ],
+  },
+  {
+    name: 'ICMP queries: timestamp (the WAN kernel answers), information request and a crafted reply; replies with no request',
+    kernel: { arrived: [2, 1, 1, 0, 0], pkts: [0, 2, 2, 0, 2, 0] },
+    steps: [
+      // (scapy fills in the three timestamps of types 13 and 14.)
+      { from: 'lan', icmp: { type: 13, id: 0x2001, seq: 1, data: '' } },
+      { from: 'lan', icmp: { type: 15, id: 0x2002, seq: 1, data: '' } },
+      { from: 'wan', icmp: { type: 16, id: 0x2002, seq: 1, data: '' } },
+      { from: 'wan', icmp: { type: 14, id: 0x2003, seq: 1, data: '' } },
+      { from: 'wan', icmp: { type: 16, id: 0x2004, seq: 1, data: '' } },
     ],
   },
   {
