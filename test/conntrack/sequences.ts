@@ -185,6 +185,54 @@ export const SEQUENCES: Sequence[] = [
     ],
   },
   {
+    name: 'opening corner cases: an ACK before the SYN/ACK, a SYN retransmitted with a new ISN, the SYN/ACK for the new one',
+    kernel: { arrived: [1, 0, 1, 1, 1, 1], pkts: [0, 1, 3, 0, 2, 0] },
+    steps: [
+      tcp('lan', 20031, 20531, 'S', 1000, 0),
+      // No SYN/ACK seen yet: INVALID.
+      tcp('lan', 20031, 20531, 'A', 1001, 5001),
+      // Before any reply every original-direction packet is NEW (counted by "NEW from the LAN" again).
+      tcp('lan', 20031, 20531, 'S', 7000, 0),
+      tcp('wan', 20531, 20031, 'SA', 5000, 7001),
+      tcp('lan', 20031, 20531, 'A', 7001, 5001),
+      tcp('lan', 20031, 20531, 'PA', 7001, 5001, 'x'),
+    ],
+  },
+  {
+    name: 'refused with a bare RST (seq 0, no ACK), then a SYN/ACK',
+    kernel: { arrived: [1, 1, 0], pkts: [0, 1, 1, 0, 1, 0] },
+    steps: [
+      tcp('lan', 20032, 20532, 'S', 1000, 0),
+      tcp('wan', 20532, 20032, 'R', 0, 0),
+      tcp('wan', 20532, 20032, 'SA', 5000, 1001),
+    ],
+  },
+  {
+    name: 'half close: the LAN host finishes first, the WAN host goes on sending, then closes',
+    kernel: { arrived: [1, 1, 1, 1, 1, 1, 1, 1, 1], pkts: [0, 0, 8, 0, 1, 0] },
+    steps: [
+      ...handshake('lan', 20033, 20533),
+      tcp('lan', 20033, 20533, 'FA', 1001, 5001),
+      tcp('wan', 20533, 20033, 'PA', 5001, 1002, 'more'),
+      tcp('lan', 20033, 20533, 'A', 1002, 5005),
+      tcp('wan', 20533, 20033, 'FA', 5005, 1002),
+      tcp('lan', 20033, 20533, 'A', 1002, 5006),
+      // Data after the close (TIME_WAIT): still the connection's, let through.
+      tcp('lan', 20033, 20533, 'PA', 1002, 5006, 'late'),
+    ],
+  },
+  {
+    name: 'simultaneous close: the FINs cross, then both ACKs',
+    kernel: { arrived: [1, 1, 1, 1, 1, 1, 1], pkts: [0, 0, 6, 0, 1, 0] },
+    steps: [
+      ...handshake('lan', 20034, 20534),
+      tcp('lan', 20034, 20534, 'FA', 1001, 5001),
+      tcp('wan', 20534, 20034, 'FA', 5001, 1001),
+      tcp('lan', 20034, 20534, 'A', 1002, 5002),
+      tcp('wan', 20534, 20034, 'A', 5002, 1002),
+    ],
+  },
+  {
     name: 'simultaneous open: SYNs cross, then SYN/ACKs both ways',
     kernel: { arrived: [1, 1, 1, 1, 1, 1], pkts: [0, 0, 5, 0, 1, 0] },
     steps: [
