@@ -306,8 +306,11 @@ describe.skipIf(!canRun)('rawgate tracks connections the way the kernel does', (
   }, 150_000);
 
   afterAll(async () => {
-    if (sides.rawgate?.rg) await sides.rawgate.rg.stop();
-    for (const s of Object.values(sides)) s.lab.teardown();
+    try {
+      if (sides.rawgate?.rg) await sides.rawgate.rg.stop();
+    } finally {
+      for (const s of Object.values(sides)) s.lab.teardown();
+    }
   });
 
   SEQUENCES.forEach((seq, i) => {
