@@ -124,6 +124,11 @@ export class Nat {
           return Verdict.DROP;
         }
       }
+      // xt_conntrack reads ct->status when it matches: the binding just made is
+      // --ctstate SNAT/DNAT for the rest of this packet's way (e.g. filter FORWARD).
+      const bound = this.table.status(slot);
+      if ((bound & Status.SRC_NAT) !== 0) ctx.ctState |= CtState.SNAT;
+      if ((bound & Status.DST_NAT) !== 0) ctx.ctState |= CtState.DNAT;
     }
     this.apply(slot, ctx.ctDir, m, ctx);
     return Verdict.ACCEPT;
