@@ -75,7 +75,7 @@ except OSError as e: print('error', e.errno)
 `;
 
 /** The ports the servers use and the fixed client port; every other port in a listing is an ephemeral one. */
-const FIXED_PORTS = new Set(['80', '3128', '5201', '8080', '8081', '9000', '9009', '40000']);
+const FIXED_PORTS = new Set(['80', '3128', '5201', '8080', '8081', '9000', '9009', '40000', '40002']);
 
 /**
  * A listing line with what two labs cannot share made equal: subnet octet,
@@ -193,6 +193,15 @@ const PROBES: Probe[] = [
     run: (s) => udp(s, s.lab.wan.hostAddr, 9009),
   },
   {
+    name: '4b. the same from LAN host :40002 to the closed port: refused',
+    run: (s) => udp(s, s.lab.wan.hostAddr, 9009, [s.lab.lan.hostAddr, 40002]),
+  },
+  {
+    // The router maps this one to another port; the error quotes that port and must come back about :40002.
+    name: '4c. the same from the second LAN address :40002 (remapped port): the error reaches it too',
+    run: (s) => udp(s, s.lab.wan.hostAddr, 9009, [lan2(s.lab), 40002]),
+  },
+  {
     name: '5. REDIRECT: LAN → WAN :8081 answered by the router\'s own :3128, which sees the LAN host',
     run: (s) => withClient(s, 'router-http', () => curl(s, s.lab.lan.ns, `http://${s.lab.wan.hostAddr}:8081/who`)),
   },
@@ -290,6 +299,8 @@ describe.skipIf(!canRun)('NAT: rawgate\'s gateway and the kernel\'s treat the sa
     expect(k('2c.')).toBe('answer from router WAN address:another port');
     expect(k('3.')).toBe('exit 0: lan http 200; lan server saw WAN host');
     expect(k('4.')).toBe('refused');
+    expect(k('4b.')).toBe('refused');
+    expect(k('4c.')).toBe('refused');
     expect(k('5.')).toBe('exit 0: router http 200; router server saw LAN host');
     expect(k('6.')).toBe('completed; server accepted from router WAN address');
   });
@@ -312,8 +323,10 @@ describe.skipIf(!canRun)('NAT: rawgate\'s gateway and the kernel\'s treat the sa
         expect(l).toMatch(new RegExp(`^tcp .* src=${L('10.L.2.2')} dst=${L('10.L.2.1')} sport=P dport=8080 src=${L('10.L.1.2')} dst=${L('10.L.2.2')} sport=80 dport=P `, 'm'));
         // REDIRECT: the reply comes from the router's LAN address :3128.
         expect(l).toMatch(new RegExp(`^tcp .* src=${L('10.L.1.2')} dst=${L('10.L.2.2')} sport=P dport=8081 src=${L('10.L.1.1')} dst=${L('10.L.1.2')} sport=3128 dport=P `, 'm'));
-        // The ICMP error left its flow unreplied.
+        // The ICMP errors left their flows unreplied; the second source on :40002 got another port.
         expect(l).toMatch(/^udp .* dport=9009 \[UNREPLIED\] /m);
+        expect(l).toMatch(new RegExp(`^udp .* src=${L('10.L.1.2')} dst=${L('10.L.2.2')} sport=40002 dport=9009 \\[UNREPLIED\\] src=${L('10.L.2.2')} dst=${L('10.L.2.1')} sport=9009 dport=40002 `, 'm'));
+        expect(l).toMatch(new RegExp(`^udp .* src=${L('10.L.1.3')} dst=${L('10.L.2.2')} sport=40002 dport=9009 \\[UNREPLIED\\] src=${L('10.L.2.2')} dst=${L('10.L.2.1')} sport=9009 dport=P `, 'm'));
         expect(l).toMatch(/^icmp .* type=8 code=0 id=I src=/m);
       }
     });
@@ -325,7 +338,7 @@ describe.skipIf(!canRun)('NAT: rawgate\'s gateway and the kernel\'s treat the sa
     const on = counters((await sides.rawgate.iptables(natArgs)).stdout);
     expect(on).toEqual(kn);
     // The three rules saw what the probes made: 1 DNAT, 1 REDIRECT, and LAN → WAN connections to MASQUERADE.
-    expect(kn.filter((c) => /^(DNAT|REDIRECT|MASQUERADE) /.test(c))).toEqual(['DNAT 1', 'REDIRECT 1', 'MASQUERADE 7']);
+    expect(kn.filter((c) => /^(DNAT|REDIRECT|MASQUERADE) /.test(c))).toEqual(['DNAT 1', 'REDIRECT 1', 'MASQUERADE 9']);
     const fwd = ['-L', 'FORWARD', '-v', '-x', '-n'];
     const kf = counters((await sides.kernel.iptables(fwd)).stdout);
     const of = counters((await sides.rawgate.iptables(fwd)).stdout);
