@@ -45,6 +45,7 @@ export const TOOLS = {
   curl: { package: 'curl' },
   socat: { package: 'socat' },
   iperf3: { package: 'iperf3' },
+  conntrack: { package: 'conntrack', paths: ['/usr/sbin/conntrack'] },
   nc: { package: 'netcat-openbsd' },
   tcpdump: { package: 'tcpdump' },
   trafgen: { package: 'netsniff-ng', paths: ['/usr/sbin/trafgen'] },
@@ -59,7 +60,7 @@ export const DEMO_TOOLS: readonly ToolName[] = ['ip', 'sysctl', 'iptables', 'eth
 
 /** What the end-to-end tests run (test/lab, test/dataplane, test/io, test/conntrack, test/packet's capture.sh). */
 export const TEST_TOOLS: readonly ToolName[] = [
-  ...DEMO_TOOLS, 'ss', 'tc', 'socat', 'nc', 'tcpdump', 'trafgen', 'python3', 'scapy', 'iperf3',
+  ...DEMO_TOOLS, 'ss', 'tc', 'socat', 'nc', 'tcpdump', 'trafgen', 'python3', 'scapy', 'iperf3', 'conntrack',
 ];
 
 /** Where root's PATH has the system tools; added to the search so a user PATH without sbin does not hide them. */
