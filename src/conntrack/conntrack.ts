@@ -27,6 +27,7 @@ import type { ConntrackSettings } from './settings.js';
 import { ConntrackTable, CtEvent, Status } from './table.js';
 import { PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_UDPLITE, Tuple, icmpIsError, icmpStartsConnection, invert, tupleOf } from './tuple.js';
 import { relatedLookup } from './related.js';
+import { Helpers } from './helpers/index.js';
 
 /** The TCP tracker's contract (src/conntrack/tcp.ts implements it). */
 export interface TcpTracking {
@@ -41,6 +42,8 @@ export interface TcpTracking {
   changed: boolean;
   state(slot: number): number;
   clear(slot: number): void;
+  /** Where the window tracker reads sequence offsets from (the helpers' seqadj). */
+  setSeqOffset?(fn: (slot: number, dir: number, seq: number) => number): void;
   setSettings(s: ConntrackSettings): void;
 }
 
@@ -75,6 +78,9 @@ export class Conntrack {
   private readonly r = new Tuple();
   private settings: ConntrackSettings;
 
+  /** Helpers (CT --helper), their expectations and sequence adjustment. */
+  readonly helpers: Helpers;
+
   /** The stage at PREROUTING and OUTPUT. */
   readonly lookup: HookStage;
   /** The stage ending INPUT and POSTROUTING. */
@@ -83,6 +89,9 @@ export class Conntrack {
   constructor(readonly table: ConntrackTable, readonly tcp: TcpTracking, settings: ConntrackSettings, private readonly now: () => number) {
     this.settings = settings;
     const self = this;
+    const helpers = new Helpers(table, now);
+    this.helpers = helpers;
+    tcp.setSeqOffset?.((slot, dir, seq) => helpers.seqOffset(slot, dir, seq));
     this.lookup = {
       reason: DropReason.CT_TABLE_FULL,
       enter(hook, ctx) {
@@ -93,8 +102,13 @@ export class Conntrack {
       },
     };
     this.confirm = {
-      reason: DropReason.NONE,
+      reason: DropReason.CT_HELPER,
       enter(_hook, ctx) {
+        // nf_confirm: the helper and sequence adjustment first (see helpers/index.ts).
+        if (ctx.ctIndex >= 0 && helpers.run(ctx) !== Verdict.ACCEPT) {
+          self.stats.drop++;
+          return Verdict.DROP;
+        }
         const p = self.pending;
         if (p >= 0 && ctx.ctIndex === p) {
           self.pending = -1;
@@ -171,6 +185,8 @@ export class Conntrack {
         }
         this.pending = slot;
         dir = 0;
+        // init_conntrack: an expectation this fulfils, else the CT template's helper.
+        if (!this.helpers.expected(slot, t, zone, now) && ctx.ctHelper !== 0 && proto === PROTO_TCP) this.helpers.attach(slot, ctx.ctHelper);
       } else {
         slot = node >> 1;
         dir = node & 1;

@@ -8,6 +8,7 @@ import type { CtEventType, CtRecord, CtSource, CtStats, CtTupleRecord } from './
 import type { Conntrack } from './conntrack.js';
 import { CtEvent } from './table.js';
 import { PROTO_ICMP, PROTO_TCP } from './tuple.js';
+import { HELPER_NAMES, ownHelper } from './helpers/index.js';
 
 const EVENT_NAMES: readonly CtEventType[] = ['NEW', 'UPDATE', 'DESTROY'];
 
@@ -49,7 +50,7 @@ export class ConntrackRecords implements CtSource {
       status: t.status(slot),
       mark: t.mark(slot),
       zone: t.zone(slot),
-      helper: '',
+      helper: HELPER_NAMES[ownHelper(t.helper(slot))] ?? '',
       use: 1,
     };
   }

@@ -73,6 +73,8 @@ export function segmentEnd(seq: number, l4Len: number, hdrLen: number, flags: nu
 }
 
 export class TcpStore {
+  /** nf_ct_seq_offset (the helpers' sequence adjustment), or null when nothing adjusts sequences. */
+  seqOffset: ((slot: number, dir: number, seq: number) => number) | null = null;
   readonly w: Uint32Array;
   readonly b: Uint8Array;
   readonly lastWin: Uint16Array;
@@ -218,7 +220,15 @@ export class TcpStore {
     let end = segmentEnd(seq, l4Len, hdrLen, flags);
 
     if (b[br + 1] & TcpCtFlag.SACK_PERM) sack = sackRightEdge(buf, l4Off, hdrLen, sack);
-    // (NAT sequence adjustment would correct ack and sack here; rawgate has none yet.)
+    // NAT sequence adjustment: track in the receiver's un-mangled space (nf_ct_seq_offset(ct, !dir, ack - 1)).
+    const so = this.seqOffset;
+    if (so !== null) {
+      const off = so(slot, 1 - dir, (ack - 1) >>> 0);
+      if (off !== 0) {
+        ack = (ack - off) >>> 0;
+        sack = (sack - off) >>> 0;
+      }
+    }
 
     if (w[s + W_MAXWIN] === 0) {
       if (flags & SYN) {

@@ -74,6 +74,10 @@ export class TcpTracker {
     this.setSettings(settings);
   }
 
+  setSeqOffset(fn: (slot: number, dir: number, seq: number) => number): void {
+    this.st.seqOffset = fn;
+  }
+
   setSettings(s: ConntrackSettings): void {
     const t = this.timeouts;
     t[NONE] = s.nf_conntrack_tcp_timeout_syn_sent;

@@ -11,6 +11,7 @@ import { CtState } from '../rules/ctstate.js';
 import type { ConntrackTable } from './table.js';
 import { dportOf, sportOf } from './tuple.js';
 import { secondsLeft } from './records.js';
+import { HELPER_NAMES, helperIndex, masterHelper } from './helpers/index.js';
 
 type CtTarget = Extract<Target, { kind: 'CT' | 'NOTRACK' | 'CONNMARK' }>;
 
@@ -64,8 +65,9 @@ export class ConntrackView implements CtView {
   expires(ctx: PacketContext): number {
     return secondsLeft(this.table.expires(ctx.ctIndex) - this.now());
   }
-  helper(_ctx: PacketContext): string {
-    return '';
+  /** The master's helper for an expected connection ('' otherwise), as xt_helper reads ct->master. */
+  helper(ctx: PacketContext): string {
+    return HELPER_NAMES[masterHelper(this.table.helper(ctx.ctIndex))] ?? '';
   }
   packets(ctx: PacketContext, dir: number): number {
     return this.table.packets(ctx.ctIndex, dir);
@@ -91,7 +93,10 @@ export class ConntrackView implements CtView {
         if (t.notrack) {
           ctx.ctState = CtState.UNTRACKED;
           ctx.ctIndex = -1;
-        } else ctx.ctZone = t.zone;
+        } else {
+          ctx.ctZone = t.zone;
+          if (t.helper !== '') ctx.ctHelper = helperIndex(t.helper);
+        }
         return;
       case 'CONNMARK': {
         const slot = ctx.ctIndex;

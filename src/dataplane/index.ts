@@ -196,6 +196,7 @@ export const startDataplane: StartDataplane = async (config, deps) => {
     const defragStage = new DefragStage(defrag, () => ct.engine.active, clock);
     const nat = new Nat(ct.table, ifaces, clock);
     ruleHost.attachNat(nat);
+    ct.engine.helpers.follow = nat;
     const stages = { defrag: defragStage, conntrack: ct.engine.lookup, nat: nat.stage, confirm: ct.engine.confirm };
     const p = new Pipeline({ slab, ports: views, ifaces, routes, neigh, icmpLimit, hostIf, nowMs: clock }, first.evaluator, stages);
     pipeline = p;

@@ -160,6 +160,7 @@ export class Pipeline {
   private ingress(ifIndex: number, slot: number): void {
     const ctx = this.ctx;
     resetMeta(ctx, ifIndex, false);
+    ctx.bufEnd = this.d.slab.slotOffset(slot) + this.d.slab.slotSize;
 
     const v = this.hooks.run(Hook.PREROUTING, ctx);
     if (v !== Verdict.ACCEPT) return this.verdictDrop(ifIndex, slot);
@@ -222,6 +223,7 @@ export class Pipeline {
     }
     setL3Frame(ctx, l3Off, len);
     resetMeta(ctx, -1, true);
+    ctx.bufEnd = buf === this.d.slab.buf ? this.d.slab.slotOffset(slot) + this.d.slab.slotSize : buf.length;
 
     if (!this.routeLocalOut(ctx)) return this.drop(chargeIf, slot, DropReason.NO_ROUTE);
 
@@ -615,6 +617,7 @@ function resetMeta(ctx: PacketContext, inIf: number, local: boolean): void {
   ctx.ctState = 0;
   ctx.ctDir = 0;
   ctx.ctZone = 0;
+  ctx.ctHelper = 0;
   ctx.fragMaxSize = 0;
   ctx.fragDf = 0;
 }

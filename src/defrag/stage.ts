@@ -53,6 +53,7 @@ export class DefragStage implements HookStage {
     }
     ctx.frameOff = AREA_HEADROOM - l2;
     ctx.frameLen = l2 + d.outLen;
+    ctx.bufEnd = area.length;
     ctx.fragMaxSize = d.maxFragSize;
     ctx.fragDf = d.df;
     return Verdict.ACCEPT;

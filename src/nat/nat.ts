@@ -146,6 +146,25 @@ export class Nat {
     return Verdict.ACCEPT;
   }
 
+  /**
+   * nf_nat_follow_master for an expected connection in `slot` of master
+   * `master` (exp->dir = dir, exp->saved_proto = port): the source becomes
+   * where the master sends to in direction !dir, the destination the master's
+   * peer of that direction with the port it announced. Both manips are done,
+   * so the nat table is not consulted for this connection.
+   */
+  followMaster(slot: number, master: number, dir: number, port: number): void {
+    const n = master * 2 + (1 - dir);
+    const t = this.table;
+    this.now = this.clock();
+    const a = t.dst(n);
+    this.range.set(RangeFlag.MAP_IPS, a, a, 0, 0);
+    this.setup(slot, Manip.SRC, this.range);
+    const d = t.src(n);
+    this.range.set(RangeFlag.MAP_IPS | RangeFlag.PROTO_SPECIFIED, d, d, port, port);
+    this.setup(slot, Manip.DST, this.range);
+  }
+
   // ---------------------------------------------------------------- binding (nf_nat_setup_info)
 
   private setup(slot: number, m: number, range: NatRange): boolean {

@@ -85,6 +85,14 @@ export class PacketContext {
   ctDir = 0;
   /** Conntrack zone (CT --zone in raw), 0 by default. */
   ctZone = 0;
+  /** Helper a CT --helper rule chose for the connection this packet creates (helpers/HELPER_NAMES index; 0 none). */
+  ctHelper = 0;
+  /**
+   * End (absolute, exclusive) of the bytes this packet may grow into in
+   * `buf` (its slot, or the reassembly area): a helper that lengthens the
+   * payload stays below it. 0: no room known, the packet cannot grow.
+   */
+  bufEnd = 0;
   /**
    * A datagram defrag reassembled: the largest fragment it came in (IP header
    * included; IPCB frag_max_size), else 0. It leaves refragmented to at most that.

@@ -51,6 +51,8 @@ export const DropReason = {
   DEFRAG_MALFORMED: 36,
   /** ipfrag_max_dist: too many other fragments from the source since this queue grew; it restarts. */
   DEFRAG_DISORDER: 37,
+  /** A conntrack helper refused the packet (partial FTP command, no expectation, mangling failed, seqadj). */
+  CT_HELPER: 38,
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 

@@ -104,6 +104,7 @@ export function setup(rules?: string, opts: SetupOptions = {}) {
     const defrag = new DefragStage(new Defrag(DEFRAG_DEFAULTS), () => ct.active, () => now);
     const nat = new Nat(ct.table, ifaces, () => now);
     host.attachNat(nat);
+    ct.helpers.follow = nat;
     stages = { defrag, conntrack: ct.lookup, nat: nat.stage, confirm: ct.confirm };
   }
   p = new Pipeline({ slab, ports, ifaces, routes, neigh, icmpLimit: new IcmpLimiter(DEFAULTS.icmp), hostIf: 3, nowMs: () => now }, interpret(rs, host), stages);
