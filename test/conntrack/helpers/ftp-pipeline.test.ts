@@ -238,3 +238,36 @@ describe('FTP helper with NAT', () => {
     expect(u32(r, 28)).toBe(1033);
   });
 });
+
+describe('FTP helper: expectation clashes (nf_nat_exp_find_port)', () => {
+  it('two masqueraded clients announcing the same port to one server: the second gets another port, each data connection reaches its own client', () => {
+    const l = lab('-A POSTROUTING -o wan0 -j MASQUERADE\n');
+    const other = '10.1.1.3';
+    l.learnLan(other);
+    const { pub } = l.control();
+    // A second control connection from another LAN host.
+    l.fromLan(seg(other, SERVER, 40000, 21, TCP_SYN, 3000, 0));
+    const syn = l.out(1)[0]!;
+    const p2 = u16(syn, 20);
+    expect(p2).not.toBe(40000); // the first client holds 40000 on the public address
+    l.fromWan(seg(SERVER, pub, 21, p2, TCP_SYN | TCP_ACK, 8000, 3001));
+    l.fromLan(seg(other, SERVER, 40000, 21, TCP_ACK, 3001, 8001));
+    l.fromWan(seg(SERVER, pub, 21, p2, TCP_ACK | TCP_PSH, 8001, 3001, '220 ready\r\n'));
+    l.fromLan(seg(other, SERVER, 40000, 21, TCP_ACK | TCP_PSH, 3001, 8012, 'USER a\r\n'));
+    l.out(0); l.out(1);
+    l.fromLan(seg(CLIENT, SERVER, 40000, 21, TCP_ACK | TCP_PSH, 1009, 5012, 'PORT 10,1,1,2,4,1\r\n'));
+    expect(text(l.out(1)[0]!)).toBe('PORT 10,1,2,1,4,1\r\n');
+    l.fromLan(seg(other, SERVER, 40000, 21, TCP_ACK | TCP_PSH, 3009, 8012, 'PORT 10,1,1,3,4,1\r\n'));
+    const t2 = text(l.out(1)[0]!);
+    const m = /^PORT 10,1,2,1,(\d+),(\d+)\r\n$/.exec(t2)!;
+    const port2 = Number(m[1]) * 256 + Number(m[2]);
+    expect(port2).toBeGreaterThan(1025);
+    expect(l.ct().helpers.expects.count).toBe(2);
+    l.fromWan(seg(SERVER, pub, 20, port2, TCP_SYN, 9000, 0));
+    const d2 = l.out(0)[0]!;
+    expect([ipStr(d2, 16), u16(d2, 22)]).toEqual([other, 1025]);
+    l.fromWan(seg(SERVER, pub, 20, 1025, TCP_SYN, 9500, 0));
+    const d1 = l.out(0)[0]!;
+    expect([ipStr(d1, 16), u16(d1, 22)]).toEqual([CLIENT, 1025]);
+  });
+});
