@@ -187,10 +187,10 @@ describe.skipIf(!canRun)('rawgate forwards in the lab', () => {
     expect(restore.status).not.toBe(0);
     expect(restore.stderr).toMatch(/line:? ?3|line 3/i);
     expect(await rulesNow()).toBe(before);
-    // A rule iptables accepts but rawgate cannot evaluate yet (connbytes needs connection tracking) is refused by the dataplane.
-    const ct = await rg.iptables(['-A', 'FORWARD', '-m', 'connbytes', '--connbytes', '10', '--connbytes-dir', 'original', '--connbytes-mode', 'packets', '-j', 'DROP']);
+    // A rule iptables accepts but rawgate cannot evaluate yet (connlabel: conntrack keeps no labels) is refused by the dataplane.
+    const ct = await rg.iptables(['-A', 'FORWARD', '-m', 'connlabel', '--label', '3', '-j', 'DROP']);
     expect(ct.status).toBe(1);
-    expect(ct.stderr).toMatch(/connbytes.*previous ruleset stays in force/s);
+    expect(ct.stderr).toMatch(/connlabel.*previous ruleset stays in force/s);
     expect(await rulesNow()).toBe(before);
     expect(before).toContain('-A FORWARD -p icmp -j ACCEPT');
     // And traffic still sees the old rules.
