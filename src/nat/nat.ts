@@ -85,7 +85,11 @@ export class Nat {
     this.bsHeads = new Int32Array(table.buckets).fill(-1);
     this.bsNext = new Int32Array(table.capacity).fill(-1);
     this.bsIn = new Uint8Array(table.capacity);
-    table.onDestroy = (slot) => this.bysourceRemove(slot);
+    const prev = table.onDestroy;
+    table.onDestroy = (slot) => {
+      prev?.(slot);
+      this.bysourceRemove(slot);
+    };
     const self = this;
     this.stage = {
       reason: DropReason.NAT_EXHAUSTED,

@@ -41,25 +41,26 @@ export class FtpHelper {
   private readonly text = new Uint8Array(64);
 
   constructor(private readonly h: Helpers, private readonly random16: () => number) {
-    const cap = h.table.capacity;
+    const cap = h.extCapacity;
     this.nl = new Uint32Array(cap * 2 * NUM_SEQ);
     this.nlNum = new Uint8Array(cap * 2);
   }
 
-  reset(slot: number): void {
-    this.nlNum[slot * 2] = 0;
-    this.nlNum[slot * 2 + 1] = 0;
+  /** `ext`: the connection's helper extension (Helpers.extOf), not its slot. */
+  reset(ext: number): void {
+    this.nlNum[ext * 2] = 0;
+    this.nlNum[ext * 2 + 1] = 0;
   }
 
   private findNl(slot: number, dir: number, seq: number): boolean {
-    const k = slot * 2 + dir;
+    const k = this.h.extOf(slot) * 2 + dir;
     for (let i = 0; i < this.nlNum[k]; i++) if (this.nl[k * NUM_SEQ + i] === seq) return true;
     return false;
   }
 
   /** update_nl_seq: remember `seq` as a line start unless older than what is kept. */
   private updateNl(slot: number, dir: number, seq: number): void {
-    const k = slot * 2 + dir;
+    const k = this.h.extOf(slot) * 2 + dir;
     const n = this.nlNum[k];
     const base = k * NUM_SEQ;
     for (let i = 0; i < n; i++) if (this.nl[base + i] === seq) return;
@@ -135,7 +136,7 @@ export class FtpHelper {
     }
     if (len !== m.matchLen) {
       tb.addStatus(slot, Status.SEQ_ADJUST);
-      h.seqadj.set(slot, dir, ctx.tcpSeq, len - m.matchLen);
+      h.seqadj.set(h.extOf(slot), dir, ctx.tcpSeq, len - m.matchLen);
     }
     return Verdict.ACCEPT;
   }

@@ -14,9 +14,11 @@
  * - The entry's helper word: bits 0–7 its own helper (conntrack -L helper=),
  *   bits 8–15 its master's helper (an expected connection; -m helper reads
  *   this one, as xt_helper reads ct->master's helper).
- * - A slot's helper and seqadj state is zeroed when a helper is attached or
- *   an expected connection is made in it; it is read only under HELPER /
- *   SEQ_ADJUST / the helper word, all of which a new entry starts without.
+ * - Helper and seqadj state lives in extensions (as the kernel's ct
+ *   extensions), a pool sized for a sixteenth of the table: only connections
+ *   with a helper take one (at attach, zeroed), and give it back when their
+ *   entry goes. A connection that finds the pool empty runs without its
+ *   helper (counted). SEQ_ADJUST is only ever set on an entry with one.
  * - Per packet nothing allocates.
  */
 import type { PacketContext } from '../../packet/context.js';
@@ -57,6 +59,8 @@ export class HelperStats {
   notRecorded = 0;
   /** nf_ct_seq_adjust refused a segment (malformed options). */
   seqadjFailed = 0;
+  /** A helper not attached: every extension was in use. */
+  noExtension = 0;
 }
 
 export class Helpers {
@@ -67,19 +71,53 @@ export class Helpers {
   /** NAT, when the dataplane has it: expected connections of NATed masters follow them. */
   follow: FollowMaster | null = null;
 
+  /** Extensions in the pool. */
+  readonly extCapacity: number;
+  /** Extension of each slot, -1 for none. */
+  private readonly ext: Int32Array;
+  private readonly extFree: Int32Array;
+  private extFreeCount: number;
+
   constructor(readonly table: ConntrackTable, readonly now: () => number, random16: () => number = () => (Math.random() * 65536) | 0) {
     this.expects = new ExpectTable(table);
-    this.seqadj = new SeqAdj(table.capacity);
+    this.extCapacity = Math.max(64, Math.ceil(table.capacity / 16));
+    this.ext = new Int32Array(table.capacity).fill(-1);
+    this.extFree = new Int32Array(this.extCapacity);
+    for (let i = 0; i < this.extCapacity; i++) this.extFree[i] = this.extCapacity - 1 - i;
+    this.extFreeCount = this.extCapacity;
+    this.seqadj = new SeqAdj(this.extCapacity);
     this.ftp = new FtpHelper(this, random16);
+    const prev = table.onDestroy;
+    table.onDestroy = (slot) => {
+      prev?.(slot);
+      const e = this.ext[slot];
+      if (e >= 0) {
+        this.ext[slot] = -1;
+        this.extFree[this.extFreeCount++] = e;
+      }
+    };
+  }
+
+  /** The helper extension of a slot, or -1. */
+  extOf(slot: number): number {
+    return this.ext[slot];
   }
 
   /** A new connection with helper h from its packet's CT template (__nf_ct_try_assign_helper). */
   attach(slot: number, h: number): void {
     if (h === 0) return;
+    if (this.ext[slot] < 0) {
+      if (this.extFreeCount === 0) {
+        this.stats.noExtension++;
+        return;
+      }
+      this.ext[slot] = this.extFree[--this.extFreeCount];
+    }
+    const e = this.ext[slot];
     this.table.setHelper(slot, h);
     this.table.addStatus(slot, Status.HELPER);
-    this.seqadj.reset(slot);
-    if (h === HELPER_FTP) this.ftp.reset(slot);
+    this.seqadj.reset(e);
+    if (h === HELPER_FTP) this.ftp.reset(e);
   }
 
   /**
@@ -102,7 +140,6 @@ export class Helpers {
     tb.addStatus(slot, Status.EXPECTED);
     tb.setMark(slot, tb.mark(master));
     tb.setHelper(slot, ownHelper(tb.helper(master)) << 8);
-    this.seqadj.reset(slot);
     if (natDir >= 0 && this.follow !== null) this.follow.followMaster(slot, master, natDir, port);
     return true;
   }
@@ -110,7 +147,7 @@ export class Helpers {
   /** nf_ct_seq_offset for the TCP window tracker: 0 unless the entry has SEQ_ADJUST. */
   seqOffset(slot: number, dir: number, seq: number): number {
     if ((this.table.status(slot) & Status.SEQ_ADJUST) === 0) return 0;
-    return this.seqadj.offset(slot, dir, seq);
+    return this.seqadj.offset(this.ext[slot], dir, seq);
   }
 
   /**
@@ -121,7 +158,7 @@ export class Helpers {
     const slot = ctx.ctIndex;
     if (slot < 0) return Verdict.ACCEPT;
     const tb = this.table;
-    const own = ownHelper(tb.helper(slot));
+    const own = this.ext[slot] < 0 ? 0 : ownHelper(tb.helper(slot));
     const seqadj = (tb.status(slot) & Status.SEQ_ADJUST) !== 0;
     if (own === 0 && !seqadj) return Verdict.ACCEPT;
     const dir = ctx.ctDir;
@@ -133,7 +170,7 @@ export class Helpers {
       if (v !== Verdict.ACCEPT) return v;
     }
     if ((tb.status(slot) & Status.SEQ_ADJUST) !== 0 && (ctx.saddr >>> 24) !== 127) {
-      if (!this.seqadj.adjust(slot, dir, ctx.buf, ctx.l4Off, ctx.tcpHdrLen)) {
+      if (!this.seqadj.adjust(this.ext[slot], dir, ctx.buf, ctx.l4Off, ctx.tcpHdrLen)) {
         this.stats.seqadjFailed++;
         return Verdict.DROP;
       }

@@ -192,7 +192,7 @@ describe('FTP helper with NAT', () => {
     valid(p);
     const slot = [...l.ct().table.confirmedSlots()][0]!;
     expect(l.ct().table.status(slot) & Status.SEQ_ADJUST).toBeTruthy();
-    expect([l.ct().helpers.seqadj.correctionPos(slot, 0), l.ct().helpers.seqadj.offsetBefore(slot, 0), l.ct().helpers.seqadj.offsetAfter(slot, 0)]).toEqual([1009, 0, 2]);
+    expect([l.ct().helpers.seqadj.correctionPos(l.ct().helpers.extOf(slot), 0), l.ct().helpers.seqadj.offsetBefore(l.ct().helpers.extOf(slot), 0), l.ct().helpers.seqadj.offsetAfter(l.ct().helpers.extOf(slot), 0)]).toEqual([1009, 0, 2]);
     // The server acks what it got (1009 + 21 bytes): back in the client's space that is 1028.
     l.fromWan(seg(SERVER, pub, 21, 40000, TCP_ACK | TCP_PSH, 5012, 1030, '200 PORT ok\r\n'));
     const a = l.out(0)[0]!;
